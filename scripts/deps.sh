@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that whyslow's build, tests and benchmarks need.
+# Does nothing (and touches no package list) when every package is already present.
+set -euo pipefail
+
+# build: compiler for BPF, bpftool for vmlinux.h and skeletons, libbpf/libelf/libdw headers
+build_pkgs="make gcc clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev pkg-config"
+# tests: jq reads --json output; sysstat/procps are the reference for `check`; iproute2,
+# iptables and util-linux (losetup) build the test workloads; libxml2-utils checks SVG
+test_pkgs="jq sysstat procps iproute2 iptables util-linux ethtool libxml2-utils linux-perf e2fsprogs"
+# peers measured side by side in bench/ (never required by the product)
+bench_pkgs="libbpf-tools bpftrace"
+
+want="$build_pkgs $test_pkgs"
+[ "${WHYSLOW_BENCH_DEPS:-0}" = 1 ] && want="$want $bench_pkgs"
+[ "${1:-}" = "--bench" ] && want="$want $bench_pkgs"
+
+missing=()
+for p in $want; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "deps.sh: missing packages: ${missing[*]}: run as root (sudo $0) to install them" >&2
+  exit 1
+fi
+echo "deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,49 @@
+# Sourced by integration tests. Each test runs for real as root against a workload whose
+# answer it knows, and asserts numbers. skip() says why and exits 77; fail() exits 1.
+set -u
+: "${WHYSLOW:?set by tests/run}" "${WORKLOADS:?set by tests/run}"
+WS=$WHYSLOW
+TMP=$(mktemp -d /tmp/whyslow-it.XXXXXX)
+_cleanups=()
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*"; exit 1; }
+note() { echo "# $*"; }
+need_root() { [ "$(id -u)" -eq 0 ] || skip "needs root"; }
+need_cmd() { command -v "$1" >/dev/null 2>&1 || skip "needs $1 (${2:-install it})"; }
+
+# Cleanups run in reverse order on any exit, so a failing test leaves nothing behind.
+on_exit() { _cleanups+=("$*"); }
+_run_cleanups() {
+  local i
+  for ((i=${#_cleanups[@]}-1; i>=0; i--)); do eval "${_cleanups[$i]}" >/dev/null 2>&1 || true; done
+  rm -rf "$TMP"
+}
+trap _run_cleanups EXIT
+trap 'exit 130' INT TERM
+
+assert_eq() { [ "$1" = "$2" ] || fail "${3:-value}: got '$1', expected '$2'"; note "${3:-value} = $1 (expected $2)"; }
+# assert_between VALUE LOW HIGH WHAT (numbers, inclusive; decimals allowed)
+assert_between() {
+  awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN{exit !(v+0>=lo+0 && v+0<=hi+0)}' ||
+    fail "${4:-value}: $1 not in [$2, $3]"
+  note "${4:-value} = $1 (expected $2..$3)"
+}
+assert_contains() { grep -q -- "$2" <<<"$1" || fail "${3:-output} lacks '$2': $(head -c 600 <<<"$1")"; }
+
+# A loop device over a file in $TMP; prints its name (loopN). Args: size_mb [losetup opts].
+make_loopdev() {
+  local size=$1; shift
+  local img=$TMP/disk$RANDOM.img dev
+  truncate -s "${size}M" "$img"
+  dev=$(losetup -f --show "$@" "$img") || fail "losetup failed"
+  on_exit "losetup -d $dev"
+  basename "$dev"
+}
+
+# Waits until a background whyslow has attached (it prints a line to stderr, "Tracing").
+wait_attached() {
+  local log=$1 i
+  for i in $(seq 1 100); do grep -q 'Tracing\|Sampling\|Watching' "$log" 2>/dev/null && return 0; sleep 0.05; done
+  fail "tracer did not attach within 5 s: $(cat "$log")"
+}
