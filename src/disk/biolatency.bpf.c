@@ -11,6 +11,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpf/common.h"
+#include "bpf/block.h"
 #include "disk/biolatency.h"
 
 const volatile bool targ_queued = false;   /* -Q: from insert, not issue */
@@ -50,55 +51,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } missed SEC(".maps");
-
-/* Kernels before 5.17 kept the disk in the request itself ("block: remove the ->rq_disk
- * field in struct request"); later ones reach it through the queue. */
-struct request___old {
-	struct gendisk *rq_disk;
-};
-
-static __always_inline __u32 request_dev(struct request *rq)
-{
-	struct gendisk *disk;
-
-	if (bpf_core_field_exists(((struct request___old *)0)->rq_disk))
-		disk = BPF_CORE_READ((struct request___old *)rq, rq_disk);
-	else
-		disk = BPF_CORE_READ(rq, q, disk);
-	if (!disk)
-		return 0;
-	return (BPF_CORE_READ(disk, major) << 20) | BPF_CORE_READ(disk, first_minor);
-}
-
-/* Maps cmd_flags to the stable encoding, reading the kernel's enum values from BTF. */
-static __always_inline __u32 request_flags(struct request *rq)
-{
-	__u32 cmd = BPF_CORE_READ(rq, cmd_flags), op = cmd & 0xff, out;
-
-	if (op == bpf_core_enum_value(enum req_op, REQ_OP_READ))
-		out = BIO_OP_READ;
-	else if (op == bpf_core_enum_value(enum req_op, REQ_OP_WRITE))
-		out = BIO_OP_WRITE;
-	else if (op == bpf_core_enum_value(enum req_op, REQ_OP_FLUSH))
-		out = BIO_OP_FLUSH;
-	else if (op == bpf_core_enum_value(enum req_op, REQ_OP_DISCARD))
-		out = BIO_OP_DISCARD;
-	else
-		out = BIO_OP_OTHER;
-	if (cmd & (1u << bpf_core_enum_value(enum req_flag_bits, __REQ_SYNC)))
-		out |= BIO_FLAG_SYNC;
-	if (cmd & (1u << bpf_core_enum_value(enum req_flag_bits, __REQ_META)))
-		out |= BIO_FLAG_META;
-	if (cmd & (1u << bpf_core_enum_value(enum req_flag_bits, __REQ_FUA)))
-		out |= BIO_FLAG_FUA;
-	if (cmd & (1u << bpf_core_enum_value(enum req_flag_bits, __REQ_PREFLUSH)))
-		out |= BIO_FLAG_PREFLUSH;
-	if (cmd & (1u << bpf_core_enum_value(enum req_flag_bits, __REQ_RAHEAD)))
-		out |= BIO_FLAG_RAHEAD;
-	if (cmd & (1u << bpf_core_enum_value(enum req_flag_bits, __REQ_BACKGROUND)))
-		out |= BIO_FLAG_BACKGROUND;
-	return out;
-}
 
 static __always_inline void stamp(struct request *rq, bool from_insert)
 {

@@ -1,0 +1,118 @@
+/* Shared by the BPF programs of the block-layer commands (biolatency, biosnoop, bitesize,
+ * biotop): a request's disk and flags in stable encodings, and the issuer of a request.
+ * Include after vmlinux.h, bpf_helpers.h, bpf_core_read.h and bpf/common.h. */
+#ifndef WHYSLOW_BPF_BLOCK_H
+#define WHYSLOW_BPF_BLOCK_H
+
+#include "disk/biolatency.h" /* the stable flag encoding (BIO_OP_*, BIO_FLAG_*) */
+
+/* Kernels before 5.17 kept the disk in the request itself ("block: remove the ->rq_disk
+ * field in struct request"); later ones reach it through the queue. */
+struct request___old {
+	struct gendisk *rq_disk;
+};
+
+static __always_inline __u32 request_dev(struct request *rq)
+{
+	struct gendisk *disk;
+
+	if (bpf_core_field_exists(((struct request___old *)0)->rq_disk))
+		disk = BPF_CORE_READ((struct request___old *)rq, rq_disk);
+	else
+		disk = BPF_CORE_READ(rq, q, disk);
+	if (!disk)
+		return 0;
+	return (BPF_CORE_READ(disk, major) << 20) | BPF_CORE_READ(disk, first_minor);
+}
+
+/* Maps cmd_flags to the stable encoding, reading the kernel's enum values from BTF. */
+static __always_inline __u32 request_flags(struct request *rq)
+{
+	__u32 cmd = BPF_CORE_READ(rq, cmd_flags), op = cmd & 0xff, out;
+
+	if (op == bpf_core_enum_value(enum req_op, REQ_OP_READ))
+		out = BIO_OP_READ;
+	else if (op == bpf_core_enum_value(enum req_op, REQ_OP_WRITE))
+		out = BIO_OP_WRITE;
+	else if (op == bpf_core_enum_value(enum req_op, REQ_OP_FLUSH))
+		out = BIO_OP_FLUSH;
+	else if (op == bpf_core_enum_value(enum req_op, REQ_OP_DISCARD))
+		out = BIO_OP_DISCARD;
+	else
+		out = BIO_OP_OTHER;
+	if (cmd & (1u << bpf_core_enum_value(enum req_flag_bits, __REQ_SYNC)))
+		out |= BIO_FLAG_SYNC;
+	if (cmd & (1u << bpf_core_enum_value(enum req_flag_bits, __REQ_META)))
+		out |= BIO_FLAG_META;
+	if (cmd & (1u << bpf_core_enum_value(enum req_flag_bits, __REQ_FUA)))
+		out |= BIO_FLAG_FUA;
+	if (cmd & (1u << bpf_core_enum_value(enum req_flag_bits, __REQ_PREFLUSH)))
+		out |= BIO_FLAG_PREFLUSH;
+	if (cmd & (1u << bpf_core_enum_value(enum req_flag_bits, __REQ_RAHEAD)))
+		out |= BIO_FLAG_RAHEAD;
+	if (cmd & (1u << bpf_core_enum_value(enum req_flag_bits, __REQ_BACKGROUND)))
+		out |= BIO_FLAG_BACKGROUND;
+	return out;
+}
+
+/* Only the operation (read, write, ...) of a request, the cheap part of request_flags. */
+static __always_inline __u32 request_op(struct request *rq)
+{
+	__u32 op = BPF_CORE_READ(rq, cmd_flags) & 0xff;
+
+	if (op == bpf_core_enum_value(enum req_op, REQ_OP_READ))
+		return BIO_OP_READ;
+	if (op == bpf_core_enum_value(enum req_op, REQ_OP_WRITE))
+		return BIO_OP_WRITE;
+	if (op == bpf_core_enum_value(enum req_op, REQ_OP_FLUSH))
+		return BIO_OP_FLUSH;
+	if (op == bpf_core_enum_value(enum req_op, REQ_OP_DISCARD))
+		return BIO_OP_DISCARD;
+	return BIO_OP_OTHER;
+}
+
+/* The issuer of a request. The task running when a request completes (an interrupt, a
+ * kworker) or is issued (a kworker draining a plug or a queue) is often not the process
+ * that asked for the I/O. block:block_io_start (6.5+, "block: add request accounting
+ * tracepoints", fired from blk_account_io_start when a bio becomes a request) runs in the
+ * submitter's context, so the issuer is recorded there; on kernels without it, or for
+ * requests the kernel makes itself (flushes), the task at insert or issue stands in.
+ *
+ * Entries live from io_start (or insert/issue) to completion, keyed by request pointer,
+ * and are deleted at completion so that a reused request never carries a stale issuer. */
+struct blk_issuer {
+	__u64 insert_ns; /* block_rq_insert, 0 if dispatched directly */
+	__u64 issue_ns;  /* block_rq_issue, 0 until issued */
+	__u32 pid;       /* thread group id of the issuer */
+	__u32 tid;
+	char comm[TASK_COMM_LEN];
+};
+
+#define DEFINE_BLK_ISSUERS(max)                                                            \
+	struct {                                                                           \
+		__uint(type, BPF_MAP_TYPE_HASH);                                           \
+		__uint(max_entries, max);                                                  \
+		__type(key, __u64); /* struct request * */                                 \
+		__type(value, struct blk_issuer);                                          \
+	} issuers SEC(".maps");                                                            \
+	/* Records the current task as the issuer of rq. Returns the entry or NULL. */    \
+	static __always_inline struct blk_issuer *issuer_record(struct request *rq)        \
+	{                                                                                  \
+		__u64 key = (__u64)rq, id = bpf_get_current_pid_tgid();                    \
+		struct blk_issuer v = {.pid = id >> 32, .tid = (__u32)id};                 \
+                                                                                           \
+		bpf_get_current_comm(v.comm, sizeof(v.comm));                              \
+		if (bpf_map_update_elem(&issuers, &key, &v, BPF_ANY))                      \
+			return NULL;                                                       \
+		return bpf_map_lookup_elem(&issuers, &key);                                \
+	}                                                                                  \
+	/* The entry of rq, made from the current task if io_start did not record it. */  \
+	static __always_inline struct blk_issuer *issuer_get(struct request *rq)           \
+	{                                                                                  \
+		__u64 key = (__u64)rq;                                                     \
+		struct blk_issuer *v = bpf_map_lookup_elem(&issuers, &key);                \
+                                                                                           \
+		return v ? v : issuer_record(rq);                                          \
+	}
+
+#endif
