@@ -1,0 +1,59 @@
+/* Unit tests of the syscall/lock/memory area: syscall and errno names (src/lib/syscalls.c). */
+#include <errno.h>
+#include <stdlib.h>
+#include "unit.h"
+#include "lib/syscalls.h"
+
+TEST(syscalls_parse_fixture)
+{
+	struct syscall_names sn = {0};
+	size_t len;
+	char *text = unit_read_fixture("sys_unistd.h", &len);
+	char buf[32];
+
+	if (!text)
+		return;
+	CHECK_EQ_U64(syscall_names_parse(&sn, text, len), 3);
+	CHECK(!strcmp(syscall_name(&sn, 0, buf, sizeof(buf)), "read"));
+	CHECK(!strcmp(syscall_name(&sn, 1, buf, sizeof(buf)), "write")); /* first wins */
+	CHECK(!strcmp(syscall_name(&sn, 165, buf, sizeof(buf)), "mount"));
+	CHECK(!strcmp(syscall_name(&sn, 2, buf, sizeof(buf)), "syscall_2"));
+	CHECK(!strcmp(syscall_name(&sn, -1, buf, sizeof(buf)), "syscall_-1"));
+	CHECK_EQ_I64(syscall_nr(&sn, "mount"), 165);
+	CHECK_EQ_I64(syscall_nr(&sn, "sys_write"), 1);
+	CHECK_EQ_I64(syscall_nr(&sn, "syscall_77"), 77);
+	CHECK_EQ_I64(syscall_nr(&sn, "syscall_x"), -1);
+	CHECK_EQ_I64(syscall_nr(&sn, "weird"), -1);
+	CHECK_EQ_I64(syscall_nr(&sn, "nosuch"), -1);
+	syscall_names_free(&sn);
+	free(text);
+}
+
+TEST(syscalls_system_header)
+{
+	struct syscall_names sn;
+	char buf[32];
+
+	if (!syscall_names_load(&sn)) /* linux-libc-dev missing: nothing to check */
+		return;
+	CHECK(sn.count > 300);
+	CHECK(!strcmp(syscall_name(&sn, syscall_nr(&sn, "openat"), buf, sizeof(buf)), "openat"));
+	syscall_names_free(&sn);
+}
+
+TEST(errno_names)
+{
+	char buf[32];
+
+	CHECK(!strcmp(errno_name(ENOSPC, buf, sizeof(buf)), "ENOSPC"));
+	CHECK(!strcmp(errno_name(4000, buf, sizeof(buf)), "errno_4000"));
+	CHECK_EQ_I64(errno_parse("ENOSPC"), ENOSPC);
+	CHECK_EQ_I64(errno_parse("enospc"), ENOSPC);
+	CHECK_EQ_I64(errno_parse("-EAGAIN"), EAGAIN);
+	CHECK_EQ_I64(errno_parse("28"), 28);
+	CHECK_EQ_I64(errno_parse("errno_512"), 512);
+	CHECK_EQ_I64(errno_parse("0"), -1);
+	CHECK_EQ_I64(errno_parse("4096"), -1);
+	CHECK_EQ_I64(errno_parse("ENOTANERRNO"), -1);
+	CHECK_EQ_I64(errno_parse("28x"), -1);
+}
