@@ -12,6 +12,7 @@
 /* X(name, group, cases): cases are those of CASES.md the command serves. */
 #define COMMANDS(X)                                                                        \
 	X(biolatency, "disk", "C1 C2 C3")                                                  \
+	X(biosnoop, "disk", "C1 C2 C3")                                                    \
 	X(runqlat, "cpu", "C6 C13")
 
 /* Another name for a command: bcc habit or a narrower view of the same collector. */

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/* biosnoop, kernel side: one event per completed block request, with its issuer, disk,
+ * operation, sector, size, queue time and latency, sent through a ring buffer.
+ *
+ * Cost notes: the issuer and the insert and issue times live in one hash entry per
+ * request in flight (bpf/block.h), created at block_io_start and deleted at completion;
+ * insert and issue are one lookup and one store each. Filters (-d, -p) apply at
+ * block_io_start, so filtered-out requests never get an entry and cost one lookup later. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "bpf/common.h"
+#include "bpf/block.h"
+#include "disk/biosnoop.h"
+
+const volatile bool filter_dev = false; /* -d */
+const volatile __u32 targ_dev = 0;
+const volatile bool filter_pid = false; /* -p */
+const volatile __u32 targ_pid = 0;
+/* block_io_start is attached: insert/issue then only fill in requests it recorded,
+ * except that kernel-made requests (flushes), which it never sees, are taken unfiltered */
+const volatile bool have_io_start = true;
+
+DEFINE_BLK_ISSUERS(16384)
+DEFINE_LOST_COUNTER
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} events SEC(".maps");
+
+static __always_inline bool wanted_dev(struct request *rq)
+{
+	return !filter_dev || request_dev(rq) == targ_dev;
+}
+
+static __always_inline void on_io_start(struct request *rq)
+{
+	if (filter_pid && (bpf_get_current_pid_tgid() >> 32) != targ_pid)
+		return;
+	if (!wanted_dev(rq))
+		return;
+	issuer_record(rq);
+}
+
+/* The entry of a request at insert or issue. Requests block_io_start did not see (kernels
+ * before 6.5, flushes the kernel makes itself) get one here, with the current task
+ * standing in for the issuer. */
+static __always_inline struct blk_issuer *entry_for(struct request *rq)
+{
+	__u64 key = (__u64)rq;
+	struct blk_issuer *v = bpf_map_lookup_elem(&issuers, &key);
+
+	if (v)
+		return v;
+	if (have_io_start && request_op(rq) != BIO_OP_FLUSH)
+		return NULL; /* filtered out at io_start */
+	if (filter_pid && (bpf_get_current_pid_tgid() >> 32) != targ_pid)
+		return NULL;
+	if (!wanted_dev(rq))
+		return NULL;
+	return issuer_record(rq);
+}
+
+static __always_inline void on_insert(struct request *rq)
+{
+	struct blk_issuer *v = entry_for(rq);
+
+	if (v)
+		v->insert_ns = bpf_ktime_get_ns();
+}
+
+static __always_inline void on_issue(struct request *rq)
+{
+	struct blk_issuer *v = entry_for(rq);
+
+	if (v)
+		v->issue_ns = bpf_ktime_get_ns();
+}
+
+static __always_inline void on_complete(struct request *rq, unsigned int nr_bytes)
+{
+	__u64 key = (__u64)rq, now;
+	struct blk_issuer *v = bpf_map_lookup_elem(&issuers, &key);
+	struct biosnoop_event *e;
+
+	if (!v)
+		return;
+	if (!v->issue_ns)
+		goto done; /* issued before tracing began */
+	now = bpf_ktime_get_ns();
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost();
+		goto done;
+	}
+	e->complete_ns = now;
+	e->sector = BPF_CORE_READ(rq, __sector);
+	e->queue_ns = v->insert_ns && v->insert_ns < v->issue_ns ? v->issue_ns - v->insert_ns : 0;
+	e->latency_ns = now - v->issue_ns;
+	e->pid = v->pid;
+	e->dev = request_dev(rq);
+	e->bytes = nr_bytes;
+	e->flags = request_flags(rq);
+	__builtin_memcpy(e->comm, v->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+done:
+	bpf_map_delete_elem(&issuers, &key);
+}
+
+SEC("tp_btf/block_io_start")
+int BPF_PROG(io_start_btf, struct request *rq) { on_io_start(rq); return 0; }
+SEC("raw_tp/block_io_start")
+int BPF_PROG(io_start_raw, struct request *rq) { on_io_start(rq); return 0; }
+
+SEC("tp_btf/block_rq_insert")
+int BPF_PROG(insert_btf, struct request *rq) { on_insert(rq); return 0; }
+SEC("raw_tp/block_rq_insert")
+int BPF_PROG(insert_raw, struct request *rq) { on_insert(rq); return 0; }
+
+SEC("tp_btf/block_rq_issue")
+int BPF_PROG(issue_btf, struct request *rq) { on_issue(rq); return 0; }
+SEC("raw_tp/block_rq_issue")
+int BPF_PROG(issue_raw, struct request *rq) { on_issue(rq); return 0; }
+
+SEC("tp_btf/block_rq_complete")
+int BPF_PROG(complete_btf, struct request *rq, blk_status_t error, unsigned int nr_bytes)
+{
+	on_complete(rq, nr_bytes);
+	return 0;
+}
+SEC("raw_tp/block_rq_complete")
+int BPF_PROG(complete_raw, struct request *rq, blk_status_t error, unsigned int nr_bytes)
+{
+	on_complete(rq, nr_bytes);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
