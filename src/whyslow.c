@@ -13,6 +13,7 @@
 #define COMMANDS(X)                                                                        \
 	X(biolatency, "disk", "C1 C2 C3")                                                  \
 	X(biosnoop, "disk", "C1 C2 C3")                                                    \
+	X(syscount, "sys", "C5 C7")                                                        \
 	X(runqlat, "cpu", "C6 C13")
 
 /* Another name for a command: bcc habit or a narrower view of the same collector. */
