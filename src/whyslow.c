@@ -13,6 +13,7 @@
 #define COMMANDS(X)                                                                        \
 	X(biolatency, "disk", "C1 C2 C3")                                                  \
 	X(biosnoop, "disk", "C1 C2 C3")                                                    \
+	X(bitesize, "disk", "C1")                                                          \
 	X(syscount, "sys", "C5 C7")                                                        \
 	X(runqlat, "cpu", "C6 C13")
 

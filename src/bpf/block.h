@@ -88,31 +88,59 @@ struct blk_issuer {
 	char comm[TASK_COMM_LEN];
 };
 
+/* Declares the issuer map, the filters a command fills in before load (-d DISK, -p PID;
+ * have_io_start says whether block_io_start is attached) and the helpers:
+ *   issuer_io_start(rq)  at block_io_start: records the issuer of a wanted request
+ *   issuer_entry(rq)     at insert/issue: the request's entry, or NULL if not wanted;
+ *                        requests block_io_start never saw (kernels before 6.5, flushes
+ *                        the kernel makes itself) get one here, the current task standing
+ *                        in for the issuer
+ *   issuer_forget(rq)    at completion */
 #define DEFINE_BLK_ISSUERS(max)                                                            \
+	const volatile bool filter_dev = false;                                            \
+	const volatile __u32 targ_dev = 0;                                                 \
+	const volatile bool filter_pid = false;                                            \
+	const volatile __u32 targ_pid = 0;                                                 \
+	const volatile bool have_io_start = true;                                          \
 	struct {                                                                           \
 		__uint(type, BPF_MAP_TYPE_HASH);                                           \
 		__uint(max_entries, max);                                                  \
 		__type(key, __u64); /* struct request * */                                 \
 		__type(value, struct blk_issuer);                                          \
 	} issuers SEC(".maps");                                                            \
-	/* Records the current task as the issuer of rq. Returns the entry or NULL. */    \
 	static __always_inline struct blk_issuer *issuer_record(struct request *rq)        \
 	{                                                                                  \
 		__u64 key = (__u64)rq, id = bpf_get_current_pid_tgid();                    \
 		struct blk_issuer v = {.pid = id >> 32, .tid = (__u32)id};                 \
                                                                                            \
+		if (filter_pid && v.pid != targ_pid)                                       \
+			return NULL;                                                       \
+		if (filter_dev && request_dev(rq) != targ_dev)                             \
+			return NULL;                                                       \
 		bpf_get_current_comm(v.comm, sizeof(v.comm));                              \
 		if (bpf_map_update_elem(&issuers, &key, &v, BPF_ANY))                      \
 			return NULL;                                                       \
 		return bpf_map_lookup_elem(&issuers, &key);                                \
 	}                                                                                  \
-	/* The entry of rq, made from the current task if io_start did not record it. */  \
-	static __always_inline struct blk_issuer *issuer_get(struct request *rq)           \
+	static __always_inline void issuer_io_start(struct request *rq)                    \
+	{                                                                                  \
+		issuer_record(rq);                                                         \
+	}                                                                                  \
+	static __always_inline struct blk_issuer *issuer_entry(struct request *rq)         \
 	{                                                                                  \
 		__u64 key = (__u64)rq;                                                     \
 		struct blk_issuer *v = bpf_map_lookup_elem(&issuers, &key);                \
                                                                                            \
-		return v ? v : issuer_record(rq);                                          \
+		if (v)                                                                     \
+			return v;                                                          \
+		if (have_io_start && request_op(rq) != BIO_OP_FLUSH)                       \
+			return NULL; /* filtered out at io_start, or began before tracing */ \
+		return issuer_record(rq);                                                  \
+	}                                                                                  \
+	static __always_inline void issuer_forget(struct request *rq)                      \
+	{                                                                                  \
+		__u64 key = (__u64)rq;                                                     \
+		bpf_map_delete_elem(&issuers, &key);                                       \
 	}
 
 #endif

@@ -14,14 +14,6 @@
 #include "bpf/block.h"
 #include "disk/biosnoop.h"
 
-const volatile bool filter_dev = false; /* -d */
-const volatile __u32 targ_dev = 0;
-const volatile bool filter_pid = false; /* -p */
-const volatile __u32 targ_pid = 0;
-/* block_io_start is attached: insert/issue then only fill in requests it recorded,
- * except that kernel-made requests (flushes), which it never sees, are taken unfiltered */
-const volatile bool have_io_start = true;
-
 DEFINE_BLK_ISSUERS(16384)
 DEFINE_LOST_COUNTER
 
@@ -30,42 +22,9 @@ struct {
 	__uint(max_entries, 1 << 20);
 } events SEC(".maps");
 
-static __always_inline bool wanted_dev(struct request *rq)
-{
-	return !filter_dev || request_dev(rq) == targ_dev;
-}
-
-static __always_inline void on_io_start(struct request *rq)
-{
-	if (filter_pid && (bpf_get_current_pid_tgid() >> 32) != targ_pid)
-		return;
-	if (!wanted_dev(rq))
-		return;
-	issuer_record(rq);
-}
-
-/* The entry of a request at insert or issue. Requests block_io_start did not see (kernels
- * before 6.5, flushes the kernel makes itself) get one here, with the current task
- * standing in for the issuer. */
-static __always_inline struct blk_issuer *entry_for(struct request *rq)
-{
-	__u64 key = (__u64)rq;
-	struct blk_issuer *v = bpf_map_lookup_elem(&issuers, &key);
-
-	if (v)
-		return v;
-	if (have_io_start && request_op(rq) != BIO_OP_FLUSH)
-		return NULL; /* filtered out at io_start */
-	if (filter_pid && (bpf_get_current_pid_tgid() >> 32) != targ_pid)
-		return NULL;
-	if (!wanted_dev(rq))
-		return NULL;
-	return issuer_record(rq);
-}
-
 static __always_inline void on_insert(struct request *rq)
 {
-	struct blk_issuer *v = entry_for(rq);
+	struct blk_issuer *v = issuer_entry(rq);
 
 	if (v)
 		v->insert_ns = bpf_ktime_get_ns();
@@ -73,7 +32,7 @@ static __always_inline void on_insert(struct request *rq)
 
 static __always_inline void on_issue(struct request *rq)
 {
-	struct blk_issuer *v = entry_for(rq);
+	struct blk_issuer *v = issuer_entry(rq);
 
 	if (v)
 		v->issue_ns = bpf_ktime_get_ns();
@@ -106,13 +65,13 @@ static __always_inline void on_complete(struct request *rq, unsigned int nr_byte
 	__builtin_memcpy(e->comm, v->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, 0);
 done:
-	bpf_map_delete_elem(&issuers, &key);
+	issuer_forget(rq);
 }
 
 SEC("tp_btf/block_io_start")
-int BPF_PROG(io_start_btf, struct request *rq) { on_io_start(rq); return 0; }
+int BPF_PROG(io_start_btf, struct request *rq) { issuer_io_start(rq); return 0; }
 SEC("raw_tp/block_io_start")
-int BPF_PROG(io_start_raw, struct request *rq) { on_io_start(rq); return 0; }
+int BPF_PROG(io_start_raw, struct request *rq) { issuer_io_start(rq); return 0; }
 
 SEC("tp_btf/block_rq_insert")
 int BPF_PROG(insert_btf, struct request *rq) { on_insert(rq); return 0; }

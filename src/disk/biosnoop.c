@@ -125,10 +125,7 @@ static int poll_events(void *arg, int timeout_ms)
 
 	if (n > 0 && !b->common.json)
 		fflush(stdout);
-	if (pid_gone(b->pid)) { /* the traced process exited: say so and end normally */
-		cli_warn("process %d exited: stopping", (int)b->pid);
-		cli_stop = 1;
-	}
+	pidwatch_stop_if_gone(b->pid);
 	return n < 0 ? n : 0;
 }
 

@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include "lib/cli.h"
 #include "lib/pidwatch.h"
 
 bool pid_gone(pid_t pid)
@@ -24,4 +26,22 @@ bool pid_gone(pid_t pid)
 	/* "pid (comm) S ...": the state follows the last ')' since comm may hold one */
 	state = strrchr(buf, ')');
 	return state && state[1] == ' ' && (state[2] == 'Z' || state[2] == 'X');
+}
+
+bool pidwatch_stop_if_gone(pid_t pid)
+{
+	if (!pid_gone(pid))
+		return false;
+	cli_warn("process %d exited: stopping", (int)pid);
+	cli_stop = 1;
+	return true;
+}
+
+int pidwatch_sleep(pid_t pid, int timeout_ms)
+{
+	struct timespec ts = {timeout_ms / 1000, (timeout_ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+	pidwatch_stop_if_gone(pid);
+	return 0;
 }

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# bitesize puts a program's direct I/Os in the right size bucket, under the issuing
+# process: 6 reads of 64 KiB in 64..127, 4 writes of 4 KiB in 4..7; per disk with -D.
+source "$(dirname "$0")/lib.sh"
+need_root
+[ -x "$WORKLOADS/dio" ] || skip "workload dio not built (make \$BUILD/workloads/dio)"
+dev=$(make_loopdev 64)
+
+out=$("$WS" bitesize -d nosuchdisk 2>&1); rc=$?
+assert_eq "$rc" 2 "exit status for an unknown disk"
+assert_contains "$out" "unknown disk"
+
+for env in "" WHYSLOW_FORCE_RAW_TP=1; do
+  env $env "$WS" bitesize -D -d "$dev" --json 3 1 >"$TMP/b.json" 2>"$TMP/b.err" & tracer=$!
+  wait_attached "$TMP/b.err"
+  r=$("$WORKLOADS/dio" /dev/$dev 6 65536 r) || fail "dio failed"
+  w=$("$WORKLOADS/dio" /dev/$dev 4 4096 w) || fail "dio failed"
+  wait $tracer || fail "bitesize failed: $(cat "$TMP/b.err")"
+  rpid=${r#pid=}; rpid=${rpid%% *}; wpid=${w#pid=}; wpid=${wpid%% *}
+  h() { jq -c ".histograms[] | select(.process_disk==\"dio ($1) $dev\") | .size.buckets[] | select(.le==$2) | .count" "$TMP/b.json"; }
+  t() { jq -c ".histograms[] | select(.process_disk==\"dio ($1) $dev\") | .size.total" "$TMP/b.json"; }
+  assert_eq "$(h $rpid 127)" 6 "$env 64 KiB reads in 64..127"
+  assert_eq "$(t $rpid)" 6 "$env all reads of pid $rpid"
+  assert_eq "$(h $wpid 7)" 4 "$env 4 KiB writes in 4..7"
+  assert_eq "$(t $wpid)" 4 "$env all writes of pid $wpid"
+done
+# -c filters by name in user space
+"$WS" bitesize -c nosuchcomm --json 1 1 >"$TMP/c.json" 2>/dev/null & tracer=$!
+"$WORKLOADS/dio" /dev/$dev 3 4096 r >/dev/null; wait $tracer
+assert_eq "$(jq -c '.histograms | length' "$TMP/c.json")" 0 "histograms under -c nosuchcomm"
