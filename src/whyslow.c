@@ -15,7 +15,8 @@
 	X(biosnoop, "disk", "C1 C2 C3")                                                    \
 	X(bitesize, "disk", "C1")                                                          \
 	X(syscount, "sys", "C5 C7")                                                        \
-	X(runqlat, "cpu", "C6 C13")
+	X(runqlat, "cpu", "C6 C13")                                                       \
+	X(tcpretrans, "net", "C10")
 
 /* Another name for a command: bcc habit or a narrower view of the same collector. */
 #define ALIASES(A)

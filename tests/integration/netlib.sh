@@ -1,0 +1,45 @@
+# Sourced by the net and irq integration tests after lib.sh: two network namespaces joined
+# by a veth pair, removed on exit (namespaces, qdiscs and rules go with them).
+#   make_netpair          sets NS_A NS_B (names), IP_A IP_B (10.X.Y.1/.2), VETH_A VETH_B,
+#                         NETNS_A NETNS_B (namespace inode numbers, as BPF sees them)
+#   in_a CMD... / in_b CMD...   run a command inside a namespace
+need_cmd ip iproute2
+_netid=$(( ($$ % 200) + 20 ))
+
+make_netpair() {
+  NS_A=wsnet-a-$$; NS_B=wsnet-b-$$
+  VETH_A=wsa$$; VETH_B=wsb$$
+  IP_A=10.231.$_netid.1; IP_B=10.231.$_netid.2
+  ip netns add "$NS_A" || fail "ip netns add failed"
+  on_exit "ip netns del $NS_A"
+  ip netns add "$NS_B" || fail "ip netns add failed"
+  on_exit "ip netns del $NS_B"
+  ip link add "$VETH_A" netns "$NS_A" type veth peer name "$VETH_B" netns "$NS_B" ||
+    fail "creating the veth pair failed"
+  in_a ip addr add "$IP_A/24" dev "$VETH_A"
+  in_b ip addr add "$IP_B/24" dev "$VETH_B"
+  in_a ip link set lo up; in_b ip link set lo up
+  in_a ip link set "$VETH_A" up; in_b ip link set "$VETH_B" up
+  NETNS_A=$(ip netns exec "$NS_A" stat -L -c %i /proc/self/ns/net)
+  NETNS_B=$(ip netns exec "$NS_B" stat -L -c %i /proc/self/ns/net)
+}
+in_a() { ip netns exec "$NS_A" "$@"; }
+in_b() { ip netns exec "$NS_B" "$@"; }
+
+# A TCP counter of a namespace from /proc/net/snmp ("Tcp" RetransSegs, ActiveOpens...).
+tcp_counter() { # ns field
+  ip netns exec "$1" awk -v f="$2" '/^Tcp:/ { if (!h) { for (i=1;i<=NF;i++) if ($i==f) c=i; h=1 } else print $c }' /proc/net/snmp
+}
+
+# Starts netpair's server in namespace B on PORT (REPLY bytes back, CONNS connections)
+# and waits until it listens.
+start_server() { # port reply conns
+  in_b "$WORKLOADS/netpair" server "$1" "$2" "$3" >"$TMP/server.out" 2>&1 &
+  on_exit "kill $! 2>/dev/null"
+  local i
+  for i in $(seq 1 100); do grep -q ready "$TMP/server.out" && return 0; sleep 0.05; done
+  fail "netpair server did not start: $(cat "$TMP/server.out")"
+}
+
+# Stops a background tracer with SIGINT and waits for it (its last summary flushes).
+stop_tracer() { kill -INT "$1" 2>/dev/null; wait "$1" 2>/dev/null || true; }
