@@ -30,14 +30,14 @@ endif
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Isrc -Wall -Werror \
 	-Wno-unused-function -Wno-compare-distinct-pointer-types
 
-BPF_SRCS := $(wildcard src/*/*.bpf.c)
+BPF_SRCS := $(filter-out $(BPF_EXCLUDE),$(wildcard src/*/*.bpf.c))
 # EXCLUDE=src/x/y.c builds around a file that is mid-edit (several people share a tree)
 USER_SRCS := $(filter-out %.bpf.c $(EXCLUDE),$(wildcard src/*/*.c))
 SKELS := $(patsubst %.bpf.c,$(BUILD)/skel/%.skel.h,$(notdir $(BPF_SRCS)))
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(USER_SRCS))
 MAIN_OBJ := $(BUILD)/obj/whyslow.o
 LIBA := $(BUILD)/libwhyslow.a
-UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_SRCS := $(filter-out $(UNIT_EXCLUDE),$(wildcard tests/unit/*.c))
 WORKLOAD_SRCS := $(wildcard tests/workloads/*.c)
 WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(WORKLOAD_SRCS))
 
@@ -100,8 +100,8 @@ run: deps
 	$(BUILD)/whyslow $(or $(RUN_CMD),check)
 
 test: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/unit $(WORKLOADS) links
-	@$(MAKE) --no-print-directory SAN=1 all build-san/unit links
+	@$(MAKE) --no-print-directory -j$(shell nproc) all $(BUILD)/unit $(WORKLOADS) links
+	@$(MAKE) --no-print-directory -j$(shell nproc) SAN=1 all build-san/unit links
 	@tests/run
 
 bench: deps

@@ -169,8 +169,8 @@ int cmd_runqlat(int argc, char **argv)
 		runqlat_bpf__destroy(r.skel);
 		return wbpf_load_error("runqlat's BPF programs", err);
 	}
-	if (!r.common.json)
-		fprintf(stderr, "Tracing run queue latency... Hit Ctrl-C to end.\n");
+	/* always on stderr, also with --json: people and scripts wait for it */
+	fprintf(stderr, "Tracing run queue latency... Hit Ctrl-C to end.\n");
 	err = cli_run_loop(&r.common, &ops, &r);
 	hist_set_free(&r.set);
 	runqlat_bpf__destroy(r.skel);

@@ -204,8 +204,8 @@ int cmd_biolatency(int argc, char **argv)
 		biolatency_bpf__destroy(b.skel);
 		return wbpf_load_error("biolatency's BPF programs", err);
 	}
-	if (!b.common.json)
-		fprintf(stderr, "Tracing block device I/O%s%s... Hit Ctrl-C to end.\n",
+	/* always on stderr, also with --json: people and scripts wait for it */
+	fprintf(stderr, "Tracing block device I/O%s%s... Hit Ctrl-C to end.\n",
 			b.filter_dev ? " on " : "", b.filter_dev ? b.disk : "");
 	err = cli_run_loop(&b.common, &ops, &b);
 	hist_set_free(&b.set);

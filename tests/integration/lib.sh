@@ -32,10 +32,16 @@ assert_between() {
 assert_contains() { grep -q -- "$2" <<<"$1" || fail "${3:-output} lacks '$2': $(head -c 600 <<<"$1")"; }
 
 # A loop device over a file in $TMP; prints its name (loopN). Args: size_mb [losetup opts].
+# With LOOP_FILL=1 the file's blocks are written first: reading a sparse file's holes
+# never reaches the disk, so a throttled or slow backing disk would go unseen.
 make_loopdev() {
   local size=$1; shift
   local img=$TMP/disk$RANDOM.img dev
-  truncate -s "${size}M" "$img"
+  if [ "${LOOP_FILL:-0}" = 1 ]; then
+    dd if=/dev/zero of="$img" bs=1M count="$size" conv=fsync status=none
+  else
+    truncate -s "${size}M" "$img"
+  fi
   dev=$(losetup -f --show "$@" "$img") || fail "losetup failed"
   on_exit "losetup -d $dev"
   basename "$dev"

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Case C2's lab: a slow device. A loop device with direct I/O over a file on the root
+# disk, read from a blkio cgroup (v1) that throttles the BACKING disk to 10 reads/s: each
+# loop request then takes ~100 ms and lands in biolatency's 64-127 ms bucket, while a
+# second, unthrottled loop device stays fast.
+source "$(dirname "$0")/lib.sh"
+need_root; need_cmd jq; need_cmd losetup
+blkio=/sys/fs/cgroup/blkio
+[ -w "$blkio/blkio.throttle.read_iops_device" ] || [ -d "$blkio" ] || skip "no cgroup v1 blkio controller at $blkio"
+backing=$(stat -c '%d' "$TMP") # st_dev of the file system holding the images
+bmaj=$((backing >> 8)) bmin=$((backing & 0xff))
+[ -e "/sys/dev/block/$bmaj:$bmin" ] || skip "backing file system is not on a block device ($bmaj:$bmin)"
+slow=$(LOOP_FILL=1 make_loopdev 16 --direct-io=on)
+fast=$(make_loopdev 16 --direct-io=on)
+cg=$blkio/whyslow-test-$$
+mkdir "$cg" || skip "cannot create a blkio cgroup"
+on_exit "rmdir $cg"
+echo "$bmaj:$bmin 10" >"$cg/blkio.throttle.read_iops_device" || skip "blkio throttling refused"
+
+"$WS" biolatency -m -D --json >"$TMP/slow.json" 2>"$TMP/slow.err" & t=$!
+wait_attached "$TMP/slow.err"
+# 20 reads of the slow device from inside the cgroup, 200 of the fast one from outside
+bash -c "echo \$\$ > $cg/cgroup.procs; exec $WORKLOADS/dio /dev/$slow 20 4096 r" >/dev/null || fail "slow reads failed"
+"$WORKLOADS/dio" "/dev/$fast" 200 4096 r >/dev/null
+kill -INT $t; wait $t || fail "biolatency failed: $(cat "$TMP/slow.err")"
+jq -c '.histograms[]|{disk, total:.latency.total, p50:.latency.p50, max:.latency.max}' "$TMP/slow.json"
+
+slow_total=$(jq --arg d "$slow" '[.histograms[]|select(.disk==$d)|.latency.total]|add' "$TMP/slow.json")
+in_band=$(jq --arg d "$slow" '[.histograms[]|select(.disk==$d)|.latency.buckets[]|select(.le==127)|.count]|add // 0' "$TMP/slow.json")
+assert_eq "$slow_total" 20 "slow device I/Os"
+# throttling lets the first I/Os of a slice through at once; the rest wait ~100 ms
+assert_between "$in_band" 15 20 "slow device I/Os in the 64-127 ms bucket (of 20)"
+fast_total=$(jq --arg d "$fast" '[.histograms[]|select(.disk==$d)|.latency.total]|add' "$TMP/slow.json")
+fast_max=$(jq --arg d "$fast" '[.histograms[]|select(.disk==$d)|.latency.max]|max' "$TMP/slow.json")
+assert_eq "$fast_total" 200 "fast device I/Os"
+assert_between "$fast_max" 0 31 "fast device max latency bucket bound (ms)"
+echo "biolatency_slow: all checks passed"

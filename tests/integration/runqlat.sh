@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# runqlat on a known scheduler shape: two CPU hogs pinned to one CPU wait for each other
+# in milliseconds (EEVDF slices), while a 1 ms sleeper alone on the other CPU is woken and
+# run within microseconds. Checked on the tp_btf path and on the raw_tp fallback.
+source "$(dirname "$0")/lib.sh"
+need_root; need_cmd jq; need_cmd taskset
+[ "$(nproc)" -ge 2 ] || skip "needs two CPUs (one hogged, one idle)"
+
+check_run() {
+  local label=$1; shift
+  taskset -c 1 "$WORKLOADS/sched" hog 4 & local h1=$!
+  taskset -c 1 "$WORKLOADS/sched" hog 4 & local h2=$!
+  taskset -c 0 "$WORKLOADS/sched" sleeper 3.5 1000 >/dev/null & local s=$!
+  on_exit "kill $h1 $h2 $s"
+  sleep 0.3
+  "$@" "$WS" runqlat -P --json 2 1 >"$TMP/$label.json" 2>"$TMP/$label.err" || fail "$label: runqlat failed: $(cat "$TMP/$label.err")"
+  wait $h1 $h2 $s
+  local lines; lines=$(wc -l <"$TMP/$label.json")
+  assert_eq "$lines" 1 "$label: JSON objects for 1 interval"
+  for pid in $h1 $h2; do
+    local total p50
+    total=$(jq --argjson p "$pid" '[.histograms[]|select(.pid==$p)|.latency.total]|add // 0' "$TMP/$label.json")
+    p50=$(jq --argjson p "$pid" '[.histograms[]|select(.pid==$p)|.latency.p50]|add // 0' "$TMP/$label.json")
+    assert_between "$total" 50 100000 "$label: hog $pid run-queue waits"
+    assert_between "$p50" 1000 100000 "$label: hog $pid median wait (us)"
+  done
+  local stotal sp50
+  stotal=$(jq --argjson p "$s" '[.histograms[]|select(.pid==$p)|.latency.total]|add // 0' "$TMP/$label.json")
+  sp50=$(jq --argjson p "$s" '[.histograms[]|select(.pid==$p)|.latency.p50]|add // 0' "$TMP/$label.json")
+  assert_between "$stotal" 300 100000 "$label: idle-CPU sleeper wakeups seen"
+  assert_between "$sp50" 0 200 "$label: idle-CPU sleeper median wait (us)"
+  assert_eq "$(jq -r '.histograms[0].latency.unit' "$TMP/$label.json")" us "$label: unit"
+}
+
+check_run tp_btf env
+check_run raw_tp env WHYSLOW_FORCE_RAW_TP=1
+
+# -p keeps one process only; -m switches the unit; text output is bcc's
+taskset -c 1 "$WORKLOADS/sched" hog 3 & h=$!; taskset -c 1 "$WORKLOADS/sched" hog 3 & h2=$!
+on_exit "kill $h $h2"
+sleep 0.2
+"$WS" runqlat -p "$h" -P -m --json 1 1 >"$TMP/p.json" 2>&1 || fail "runqlat -p failed: $(cat "$TMP/p.json")"
+assert_eq "$(jq -c '[.histograms[].pid]|unique' "$TMP/p.json")" "[$h]" "-p $h keeps only that process"
+assert_eq "$(jq -r '.histograms[0].latency.unit' "$TMP/p.json")" ms "-m unit"
+"$WS" runqlat -p "$h" -T 1 1 >"$TMP/text.out" 2>&1 || fail "text run failed"
+assert_contains "$(cat "$TMP/text.out")" "usecs *: count *distribution" "text histogram"
+assert_contains "$(cat "$TMP/text.out")" "^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]$" "-T timestamp line"
+wait $h $h2
+
+# -L: one histogram per thread, keyed "tid"
+"$WS" runqlat -L --json 1 1 >"$TMP/l.json" 2>&1 || fail "runqlat -L failed"
+jq -e '.histograms[0] | has("tid") and has("comm")' "$TMP/l.json" >/dev/null || fail "-L lacks tid/comm: $(head -c 300 "$TMP/l.json")"
+echo "runqlat: all checks passed"
