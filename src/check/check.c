@@ -1,0 +1,1974 @@
+/* whyslow check: the 60-second checklist in one screen.
+ *
+ * Two snapshots of /proc and /sys, window_ms apart, turned into the figures of uptime,
+ * vmstat, mpstat, pidstat, iostat -x, free, sar -n DEV/EDEV/TCP/ETCP (with sysstat's own
+ * formulas, so the numbers agree with theirs), plus the kernel log, driver counters and
+ * ring sizes through the ethtool ioctls, and readings: the conclusions an expert draws
+ * from those numbers, each naming the whyslow command that digs deeper. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include "check/check.h"
+#include "lib/cli.h"
+
+/* Thresholds of the readings. One table, so that doctor and the tests see the same
+ * numbers; each cites the case of CASES.md it serves. */
+static const struct {
+	double disk_await_ms;      /* C2: r_await/w_await above this is slow for any device
+				    * (a disk seek is ~10 ms; C2's slow disk showed 434 ms) */
+	double disk_min_iops;      /* C2: below this many I/O per second, one slow I/O is noise */
+	double disk_queue_long;    /* C1/C2: aqu-sz at or above: saturation (queueing);
+				    * below: the device itself is slow (C2 saw 0.97) */
+	double disk_util_busy_pct; /* C1: %util above this with a long queue: saturated */
+	double io_small_kb;        /* C1: average request below this on a busy disk: small I/O */
+	double runq_per_cpu;       /* C13: runnable tasks per CPU above this: CPU saturation */
+	double cpu_soft_pct;       /* C4/C8: one CPU's %soft (or %irq) at least this... */
+	double cpu_soft_ratio;     /* ...and this many times the mean of the other CPUs */
+	double cpu_hot_pct;        /* C13: one CPU busier than this (usr+sys+irq+soft)... */
+	double cpu_cool_pct;       /* ...while the others average below this: a single hot CPU */
+	double steal_pct;          /* C13: %steal of all CPUs: the hypervisor takes the CPU */
+	double swap_kb_per_s;      /* C1: swap-in or swap-out above this, kB/s */
+	double mem_available_pct;  /* C12: MemAvailable below this share of MemTotal */
+	double cache_turnover_s;   /* C1: page cache replaced by disk reads in less than this */
+	double cache_read_kb_per_s;/* C1: ...while reading at least this much */
+	double nic_loss_per_s;     /* C4: rx missed/fifo/drop counters rising at least */
+	double softnet_per_s;      /* C4/C8: softnet drops or time_squeeze per second */
+	double retrans_pct;        /* C4: retransmitted share of sent segments... */
+	double retrans_per_s;      /* ...with at least this many retransmits per second */
+	double listen_drop_per_s;  /* C4: SYNs or accepts dropped at a full listen queue */
+	unsigned d_state_tasks;    /* C13: tasks in D state at least (they inflate the load) */
+	double kmsg_recent_s;      /* C12: kernel log lines this recent raise a flag */
+	double psi_io_full_pct;    /* C1/C2: every runnable task stalled on I/O this share */
+	double psi_mem_some_pct;   /* C1/C12: some task stalled on memory this share */
+} T = {
+	.disk_await_ms = 20,
+	.disk_min_iops = 1,
+	.disk_queue_long = 2,
+	.disk_util_busy_pct = 90,
+	.io_small_kb = 8,
+	.runq_per_cpu = 1.0,
+	.cpu_soft_pct = 20,
+	.cpu_soft_ratio = 3,
+	.cpu_hot_pct = 90,
+	.cpu_cool_pct = 40,
+	.steal_pct = 10,
+	.swap_kb_per_s = 1,
+	.mem_available_pct = 10,
+	.cache_turnover_s = 60,
+	.cache_read_kb_per_s = 1024,
+	.nic_loss_per_s = 1,
+	.softnet_per_s = 1,
+	.retrans_pct = 1,
+	.retrans_per_s = 1,
+	.listen_drop_per_s = 1,
+	.d_state_tasks = 1,
+	.kmsg_recent_s = 3600,
+	.psi_io_full_pct = 10,
+	.psi_mem_some_pct = 10,
+};
+
+#define MAX_DISK_LINES 512
+#define MAX_PROCS 65536
+#define MAX_THREADS_SCANNED 20000
+#define MAX_LOSS_COUNTERS 16
+
+/* --- snapshots --- */
+
+struct nic_driver {
+	bool stats_ok, ring_ok;
+	int stats_errno;
+	unsigned nloss;
+	char loss_name[MAX_LOSS_COUNTERS][ETH_GSTRING_LEN + 1];
+	uint64_t loss_value[MAX_LOSS_COUNTERS];
+	struct ethtool_ringparam ring;
+};
+
+struct proc_sample {
+	pid_t pid;
+	char state;
+	int64_t num_threads;
+	uint64_t starttime, utime, stime;
+	char comm[PROCFS_COMM];
+};
+
+struct snapshot {
+	uint64_t t_ns;
+	struct procfs_stat stat;
+	struct procfs_cpu_times cpus[CHECK_MAX_CPUS];
+	bool mem_ok, vm_ok;
+	struct procfs_meminfo mem;
+	struct procfs_vmstat vm;
+	unsigned ndisks;
+	struct procfs_disk disks[MAX_DISK_LINES];
+	unsigned nnet;
+	struct procfs_netdev net[CHECK_MAX_NICS];
+	struct nic_driver drv[CHECK_MAX_NICS];
+	bool tcp_ok;
+	struct procfs_tcp tcp;
+	bool sirq_ok;
+	struct procfs_softirqs sirq;
+	unsigned nsoftnet;
+	struct procfs_softnet softnet[CHECK_MAX_CPUS];
+	bool psi_ok[3];
+	struct procfs_psi psi[3]; /* cpu, memory, io */
+	unsigned nprocs;
+	struct proc_sample *procs;
+	/* runnable tasks sampled through the window (from /proc/loadavg) */
+	double runnable_sum;
+	unsigned runnable_n, runnable_max;
+};
+
+/* strlcpy: copies what fits, always terminated (snprintf("%s") draws truncation warnings) */
+static void set_str(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+static char *read_proc(const char *path)
+{
+	return procfs_read_alloc(path, NULL);
+}
+
+static void sample_runnable(struct snapshot *s)
+{
+	char buf[128];
+	struct procfs_loadavg la;
+
+	if (procfs_read_file("/proc/loadavg", buf, sizeof(buf)) <= 0 ||
+	    procfs_parse_loadavg(buf, &la))
+		return;
+	unsigned r = la.running > 0 ? la.running - 1 : 0; /* ourselves, reading */
+	s->runnable_sum += r;
+	s->runnable_n++;
+	if (r > s->runnable_max)
+		s->runnable_max = r;
+}
+
+/* Driver counters that mean "the NIC had a packet and lost it before the stack saw it". */
+bool check_is_rx_loss_counter(const char *name)
+{
+	static const char *const parts[] = {"missed", "fifo", "no_buf", "nobuf", "no_dma",
+					    "discard", "drop", "overrun", "alloc_fail"};
+	char lower[ETH_GSTRING_LEN + 1];
+	size_t i;
+
+	for (i = 0; name[i] && i < ETH_GSTRING_LEN; i++)
+		lower[i] = (char)tolower((unsigned char)name[i]);
+	lower[i] = 0;
+	/* receive side only: tx_* counters are about our own sends */
+	if (strstr(lower, "tx") == lower || strstr(lower, "_tx_") || strstr(lower, "xdp"))
+		return false;
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (strstr(lower, parts[i]))
+			return true;
+	return false;
+}
+
+static int ethtool_ioctl(int fd, const char *ifname, void *cmd)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	set_str(ifr.ifr_name, sizeof(ifr.ifr_name), ifname);
+	ifr.ifr_data = cmd;
+	return ioctl(fd, SIOCETHTOOL, &ifr) < 0 ? -errno : 0;
+}
+
+/* ethtool -S (only the receive-loss counters are kept) and ethtool -g. */
+static void nic_driver_read(int fd, const char *ifname, struct nic_driver *d)
+{
+	struct {
+		struct ethtool_sset_info hdr;
+		uint32_t buf[1];
+	} sset;
+	struct ethtool_gstrings *strings = NULL;
+	struct ethtool_stats *stats = NULL;
+	uint32_t n;
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	d->ring.cmd = ETHTOOL_GRINGPARAM;
+	d->ring_ok = fd >= 0 && ethtool_ioctl(fd, ifname, &d->ring) == 0;
+	if (fd < 0) {
+		d->stats_errno = EBADF;
+		return;
+	}
+	memset(&sset, 0, sizeof(sset));
+	sset.hdr.cmd = ETHTOOL_GSSET_INFO;
+	sset.hdr.sset_mask = 1ull << ETH_SS_STATS;
+	err = ethtool_ioctl(fd, ifname, &sset);
+	if (err || !(sset.hdr.sset_mask & (1ull << ETH_SS_STATS))) {
+		d->stats_errno = err ? -err : EOPNOTSUPP;
+		return;
+	}
+	n = sset.hdr.data[0];
+	if (n == 0 || n > 1u << 16) {
+		d->stats_errno = EOPNOTSUPP;
+		return;
+	}
+	strings = calloc(1, sizeof(*strings) + (size_t)n * ETH_GSTRING_LEN);
+	stats = calloc(1, sizeof(*stats) + (size_t)n * sizeof(uint64_t));
+	if (!strings || !stats) {
+		d->stats_errno = ENOMEM;
+		goto out;
+	}
+	strings->cmd = ETHTOOL_GSTRINGS;
+	strings->string_set = ETH_SS_STATS;
+	strings->len = n;
+	stats->cmd = ETHTOOL_GSTATS;
+	stats->n_stats = n;
+	if ((err = ethtool_ioctl(fd, ifname, strings)) || (err = ethtool_ioctl(fd, ifname, stats))) {
+		d->stats_errno = -err;
+		goto out;
+	}
+	d->stats_ok = true;
+	for (uint32_t i = 0; i < n && i < strings->len && d->nloss < MAX_LOSS_COUNTERS; i++) {
+		char name[ETH_GSTRING_LEN + 1];
+		memcpy(name, strings->data + (size_t)i * ETH_GSTRING_LEN, ETH_GSTRING_LEN);
+		name[ETH_GSTRING_LEN] = 0;
+		if (!check_is_rx_loss_counter(name))
+			continue;
+		strcpy(d->loss_name[d->nloss], name);
+		d->loss_value[d->nloss++] = stats->data[i];
+	}
+out:
+	free(strings);
+	free(stats);
+}
+
+static int cmp_proc_pid(const void *a, const void *b)
+{
+	const struct proc_sample *x = a, *y = b;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+static void scan_procs(struct snapshot *s)
+{
+	DIR *dir = opendir("/proc");
+	struct dirent *de;
+	unsigned cap = 0;
+
+	s->nprocs = 0;
+	if (!dir)
+		return;
+	while ((de = readdir(dir)) && s->nprocs < MAX_PROCS) {
+		char path[300], buf[1024];
+		struct procfs_pid_stat ps;
+
+		if (!all_digits(de->d_name))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		if (procfs_read_file(path, buf, sizeof(buf)) <= 0 || procfs_parse_pid_stat(buf, &ps))
+			continue; /* it exited */
+		if (s->nprocs == cap) {
+			unsigned ncap = cap ? cap * 2 : 512;
+			struct proc_sample *p = realloc(s->procs, ncap * sizeof(*p));
+			if (!p)
+				break;
+			s->procs = p;
+			cap = ncap;
+		}
+		struct proc_sample *p = &s->procs[s->nprocs++];
+		p->pid = ps.pid;
+		p->state = ps.state;
+		p->num_threads = ps.num_threads;
+		p->starttime = ps.starttime;
+		p->utime = ps.utime;
+		p->stime = ps.stime;
+		set_str(p->comm, sizeof(p->comm), ps.comm);
+	}
+	closedir(dir);
+	qsort(s->procs, s->nprocs, sizeof(*s->procs), cmp_proc_pid);
+}
+
+static void take_snapshot(struct snapshot *s)
+{
+	static const char *const psi_files[3] = {"/proc/pressure/cpu", "/proc/pressure/memory",
+						 "/proc/pressure/io"};
+	char *buf, *buf2;
+	int fd;
+
+	s->t_ns = cli_now_ns();
+	if ((buf = read_proc("/proc/stat"))) {
+		procfs_parse_stat(buf, &s->stat, s->cpus, CHECK_MAX_CPUS);
+		free(buf);
+	}
+	if ((buf = read_proc("/proc/diskstats"))) {
+		int n = procfs_parse_diskstats(buf, s->disks, MAX_DISK_LINES, NULL);
+		s->ndisks = n > 0 ? (unsigned)n : 0;
+		free(buf);
+	}
+	if ((buf = read_proc("/proc/meminfo"))) {
+		s->mem_ok = procfs_parse_meminfo(buf, &s->mem) == 0;
+		free(buf);
+	}
+	if ((buf = read_proc("/proc/vmstat"))) {
+		s->vm_ok = procfs_parse_vmstat(buf, &s->vm) == 0;
+		free(buf);
+	}
+	if ((buf = read_proc("/proc/net/dev"))) {
+		int n = procfs_parse_netdev(buf, s->net, CHECK_MAX_NICS, NULL);
+		s->nnet = n > 0 ? (unsigned)n : 0;
+		free(buf);
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	for (unsigned i = 0; i < s->nnet; i++)
+		nic_driver_read(fd, s->net[i].name, &s->drv[i]);
+	if (fd >= 0)
+		close(fd);
+	if ((buf = read_proc("/proc/net/snmp"))) {
+		buf2 = read_proc("/proc/net/netstat");
+		s->tcp_ok = procfs_parse_tcp(buf, buf2, &s->tcp) == 0;
+		free(buf2);
+		free(buf);
+	}
+	if ((buf = read_proc("/proc/softirqs"))) {
+		s->sirq_ok = procfs_parse_softirqs(buf, &s->sirq) == 0;
+		free(buf);
+	}
+	if ((buf = read_proc("/proc/net/softnet_stat"))) {
+		int n = procfs_parse_softnet(buf, s->softnet, CHECK_MAX_CPUS);
+		s->nsoftnet = n > 0 ? (unsigned)n : 0;
+		free(buf);
+	}
+	for (int i = 0; i < 3; i++) {
+		char pbuf[256];
+		s->psi_ok[i] = procfs_read_file(psi_files[i], pbuf, sizeof(pbuf)) > 0 &&
+			       procfs_parse_psi(pbuf, &s->psi[i]) == 0;
+	}
+	scan_procs(s);
+	sample_runnable(s);
+}
+
+static void snapshot_free(struct snapshot *s)
+{
+	procfs_softirqs_free(&s->sirq);
+	free(s->procs);
+	s->procs = NULL;
+}
+
+/* --- computing the figures --- */
+
+static double per_s(uint64_t prev, uint64_t cur, double itv_ms)
+{
+	return cur >= prev && itv_ms > 0 ? (double)(cur - prev) * 1000.0 / itv_ms : 0;
+}
+
+static uint64_t delta(uint64_t prev, uint64_t cur)
+{
+	return cur >= prev ? cur - prev : 0;
+}
+
+void check_disk_compute(const struct procfs_disk *p, const struct procfs_disk *c,
+			double itv_ms, struct check_disk *o)
+{
+	uint64_t rd = delta(p->rd_ios, c->rd_ios), wr = delta(p->wr_ios, c->wr_ios);
+	uint64_t dc = delta(p->dc_ios, c->dc_ios), fl = delta(p->fl_ios, c->fl_ios);
+
+	memset(o, 0, sizeof(*o));
+	set_str(o->name, sizeof(o->name), c->name);
+	o->r_per_s = per_s(p->rd_ios, c->rd_ios, itv_ms);
+	o->w_per_s = per_s(p->wr_ios, c->wr_ios, itv_ms);
+	o->d_per_s = per_s(p->dc_ios, c->dc_ios, itv_ms);
+	o->f_per_s = per_s(p->fl_ios, c->fl_ios, itv_ms);
+	/* sectors are 512 bytes whatever the device's block size */
+	o->rkb_per_s = per_s(p->rd_sectors, c->rd_sectors, itv_ms) / 2;
+	o->wkb_per_s = per_s(p->wr_sectors, c->wr_sectors, itv_ms) / 2;
+	o->dkb_per_s = per_s(p->dc_sectors, c->dc_sectors, itv_ms) / 2;
+	o->rrqm_per_s = per_s(p->rd_merges, c->rd_merges, itv_ms);
+	o->wrqm_per_s = per_s(p->wr_merges, c->wr_merges, itv_ms);
+	/* sysstat: rareq-sz = delta rd_sectors / 2 / delta rd_ios, r_await = delta rd_ticks /
+	 * delta rd_ios, aqu-sz = delta time_in_queue / interval, %util = delta io_ticks /
+	 * interval * 100 (ticks are milliseconds) */
+	o->rareq_kb = rd ? (double)delta(p->rd_sectors, c->rd_sectors) / 2 / rd : 0;
+	o->wareq_kb = wr ? (double)delta(p->wr_sectors, c->wr_sectors) / 2 / wr : 0;
+	o->r_await_ms = rd ? (double)delta(p->rd_ticks, c->rd_ticks) / rd : 0;
+	o->w_await_ms = wr ? (double)delta(p->wr_ticks, c->wr_ticks) / wr : 0;
+	o->d_await_ms = dc ? (double)delta(p->dc_ticks, c->dc_ticks) / dc : 0;
+	o->f_await_ms = fl ? (double)delta(p->fl_ticks, c->fl_ticks) / fl : 0;
+	o->aqu_sz = itv_ms > 0 ? (double)delta(p->time_in_queue, c->time_in_queue) / itv_ms : 0;
+	o->util_pct = itv_ms > 0 ? (double)delta(p->io_ticks, c->io_ticks) / itv_ms * 100 : 0;
+	if (o->util_pct > 100)
+		o->util_pct = 100;
+}
+
+void check_cpu_compute(const struct procfs_cpu_times *p, const struct procfs_cpu_times *c,
+		       struct check_cpu *o)
+{
+	/* mpstat: guest time is inside user (and guest_nice inside nice), so usr and nice
+	 * exclude them and the total leaves them out */
+	uint64_t usr = delta(p->user - p->guest, c->user - c->guest);
+	uint64_t nice = delta(p->nice - p->guest_nice, c->nice - c->guest_nice);
+	uint64_t tot = delta(procfs_cpu_total(p), procfs_cpu_total(c));
+	double d = tot ? (double)tot : 1;
+
+	memset(o, 0, sizeof(*o));
+	o->cpu = c->cpu;
+	if (!tot) {
+		o->idle_pct = 100; /* an offline or tickless-idle CPU, as mpstat shows it */
+		return;
+	}
+	o->usr_pct = usr * 100.0 / d;
+	o->nice_pct = nice * 100.0 / d;
+	o->sys_pct = delta(p->system, c->system) * 100.0 / d;
+	o->iowait_pct = delta(p->iowait, c->iowait) * 100.0 / d;
+	o->irq_pct = delta(p->irq, c->irq) * 100.0 / d;
+	o->soft_pct = delta(p->softirq, c->softirq) * 100.0 / d;
+	o->steal_pct = delta(p->steal, c->steal) * 100.0 / d;
+	o->guest_pct = delta(p->guest, c->guest) * 100.0 / d;
+	o->gnice_pct = delta(p->guest_nice, c->guest_nice) * 100.0 / d;
+	o->idle_pct = delta(p->idle, c->idle) * 100.0 / d;
+}
+
+double check_ifutil(double rx, double tx, int64_t speed_mbps, bool full_duplex)
+{
+	/* sar: full duplex counts the busier direction, half duplex both together */
+	double bits_per_s = (double)speed_mbps * 1000000.0;
+
+	if (speed_mbps <= 0)
+		return 0;
+	if (full_duplex)
+		return (rx > tx ? rx : tx) * 800.0 / bits_per_s;
+	return (rx + tx) * 800.0 / bits_per_s;
+}
+
+bool check_is_whole_disk(const char *name, const char *sys_block)
+{
+	char path[512], dev[PROCFS_DISK_NAME];
+
+	/* diskstats writes cciss/c0d0 where /sys/block has cciss!c0d0 */
+	set_str(dev, sizeof(dev), name);
+	for (char *p = dev; *p; p++)
+		if (*p == '/')
+			*p = '!';
+	snprintf(path, sizeof(path), "%s/%s", sys_block ? sys_block : "/sys/block", dev);
+	return access(path, F_OK) == 0;
+}
+
+static const struct procfs_disk *find_disk(const struct snapshot *s, const struct procfs_disk *d)
+{
+	for (unsigned i = 0; i < s->ndisks; i++)
+		if (s->disks[i].major == d->major && s->disks[i].minor == d->minor &&
+		    strcmp(s->disks[i].name, d->name) == 0)
+			return &s->disks[i];
+	return NULL;
+}
+
+static void compute_disks(struct check_result *r, const struct snapshot *a,
+			  const struct snapshot *b, double itv_ms, const struct check_options *o)
+{
+	r->ndisks = 0;
+	for (unsigned i = 0; i < b->ndisks && r->ndisks < CHECK_MAX_DISKS; i++) {
+		const struct procfs_disk *c = &b->disks[i], *p = find_disk(a, c);
+		if (!p)
+			continue;
+		if (!o->partitions && !check_is_whole_disk(c->name, NULL))
+			continue;
+		/* iostat leaves out devices that never did any I/O (unused loop devices) */
+		if (!o->all_devices && !c->rd_ios && !c->wr_ios && !c->dc_ios && !c->fl_ios)
+			continue;
+		check_disk_compute(p, c, itv_ms, &r->disks[r->ndisks++]);
+	}
+}
+
+static const struct procfs_cpu_times *find_cpu(const struct snapshot *s, int cpu)
+{
+	for (unsigned i = 0; i < s->stat.ncpus; i++)
+		if (s->cpus[i].cpu == cpu)
+			return &s->cpus[i];
+	return NULL;
+}
+
+static int softirq_vec(const struct procfs_softirqs *s, const char *name)
+{
+	for (unsigned v = 0; v < s->nvecs; v++)
+		if (strcmp(s->names[v], name) == 0)
+			return (int)v;
+	return -1;
+}
+
+static void compute_cpus(struct check_result *r, const struct snapshot *a,
+			 const struct snapshot *b, double itv_ms)
+{
+	const struct procfs_cpu_times *p = &a->stat.total, *c = &b->stat.total;
+	uint64_t tot = delta(procfs_cpu_total(p), procfs_cpu_total(c));
+	double d = tot ? (double)tot : 1;
+	bool sirq = a->sirq_ok && b->sirq_ok && a->sirq.ncpus == b->sirq.ncpus &&
+		    a->sirq.nvecs == b->sirq.nvecs;
+	int net_rx = sirq ? softirq_vec(&b->sirq, "NET_RX") : -1;
+	int timer = sirq ? softirq_vec(&b->sirq, "TIMER") : -1;
+
+	check_cpu_compute(p, c, &r->all);
+	r->ncpus = 0;
+	for (unsigned i = 0; i < b->stat.ncpus; i++) {
+		const struct procfs_cpu_times *pc = find_cpu(a, b->cpus[i].cpu);
+		if (!pc)
+			continue;
+		struct check_cpu *o = &r->cpus[r->ncpus++];
+		check_cpu_compute(pc, &b->cpus[i], o);
+		unsigned cpu = (unsigned)o->cpu;
+		if (!sirq || cpu >= b->sirq.ncpus)
+			continue;
+		for (unsigned v = 0; v < b->sirq.nvecs; v++)
+			o->softirq_total_per_s += per_s(procfs_softirq(&a->sirq, v, cpu),
+							procfs_softirq(&b->sirq, v, cpu), itv_ms);
+		if (net_rx >= 0)
+			o->softirq_net_rx_per_s = per_s(procfs_softirq(&a->sirq, net_rx, cpu),
+							procfs_softirq(&b->sirq, net_rx, cpu), itv_ms);
+		if (timer >= 0)
+			o->softirq_timer_per_s = per_s(procfs_softirq(&a->sirq, timer, cpu),
+						       procfs_softirq(&b->sirq, timer, cpu), itv_ms);
+	}
+	r->nsoftirq_vecs = 0;
+	if (sirq) {
+		r->nsoftirq_vecs = b->sirq.nvecs;
+		for (unsigned v = 0; v < b->sirq.nvecs; v++) {
+			memcpy(r->softirq_names[v], b->sirq.names[v], PROCFS_SOFTIRQ_NAME);
+			r->softirq_per_s[v] = 0;
+			for (unsigned cpu = 0; cpu < b->sirq.ncpus; cpu++)
+				r->softirq_per_s[v] += per_s(procfs_softirq(&a->sirq, v, cpu),
+							     procfs_softirq(&b->sirq, v, cpu), itv_ms);
+		}
+	}
+	/* vmstat's CPU columns: us = user + nice, sy = system + irq + softirq */
+	r->vm.us = (delta(p->user, c->user) + delta(p->nice, c->nice)) * 100.0 / d;
+	r->vm.sy = (delta(p->system, c->system) + delta(p->irq, c->irq) +
+		    delta(p->softirq, c->softirq)) * 100.0 / d;
+	r->vm.id = delta(p->idle, c->idle) * 100.0 / d;
+	r->vm.wa = delta(p->iowait, c->iowait) * 100.0 / d;
+	r->vm.st = delta(p->steal, c->steal) * 100.0 / d;
+	r->vm.in_per_s = per_s(a->stat.intr, b->stat.intr, itv_ms);
+	r->vm.cs_per_s = per_s(a->stat.ctxt, b->stat.ctxt, itv_ms);
+}
+
+static void compute_memory(struct check_result *r, const struct snapshot *a,
+			   const struct snapshot *b, double itv_ms)
+{
+	const struct procfs_meminfo *m = &b->mem;
+	struct check_memory *o = &r->mem;
+	long page_kb = sysconf(_SC_PAGESIZE) / 1024;
+
+	if (page_kb <= 0)
+		page_kb = 4;
+	if (b->mem_ok) {
+		/* free(1) of procps 4: used = total - available; buff/cache = Buffers +
+		 * Cached + SReclaimable */
+		o->total_kb = m->mem_total;
+		o->free_kb = m->mem_free;
+		o->available_kb = m->mem_available;
+		o->used_kb = m->mem_total > m->mem_available ? m->mem_total - m->mem_available : 0;
+		o->shared_kb = m->shmem;
+		o->buffers_kb = m->buffers;
+		o->cache_kb = m->cached + m->sreclaimable;
+		o->page_cache_kb = m->cached;
+		o->dirty_kb = m->dirty;
+		o->writeback_kb = m->writeback;
+		o->swap_total_kb = m->swap_total;
+		o->swap_free_kb = m->swap_free;
+		o->swap_used_kb = m->swap_total > m->swap_free ? m->swap_total - m->swap_free : 0;
+		o->available_pct = m->mem_total ? m->mem_available * 100.0 / m->mem_total : 0;
+	}
+	if (a->vm_ok && b->vm_ok) {
+		r->vm.si_kb_per_s = per_s(a->vm.pswpin, b->vm.pswpin, itv_ms) * page_kb;
+		r->vm.so_kb_per_s = per_s(a->vm.pswpout, b->vm.pswpout, itv_ms) * page_kb;
+		r->vm.bi_kb_per_s = per_s(a->vm.pgpgin, b->vm.pgpgin, itv_ms);
+		r->vm.bo_kb_per_s = per_s(a->vm.pgpgout, b->vm.pgpgout, itv_ms);
+		r->vm.majflt_per_s = per_s(a->vm.pgmajfault, b->vm.pgmajfault, itv_ms);
+		r->vm.pgscan_per_s = per_s(a->vm.pgscan_kswapd + a->vm.pgscan_direct,
+					   b->vm.pgscan_kswapd + b->vm.pgscan_direct, itv_ms);
+		r->vm.allocstall_per_s = per_s(a->vm.allocstall, b->vm.allocstall, itv_ms);
+		r->vm.oom_kills = delta(a->vm.oom_kill, b->vm.oom_kill);
+	}
+}
+
+static void sys_class_net(const char *ifname, const char *file, char *out, size_t size)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", ifname, file);
+	if (procfs_read_file(path, out, size) <= 0)
+		out[0] = 0;
+	out[strcspn(out, "\n")] = 0;
+}
+
+static void compute_nics(struct check_result *r, const struct snapshot *a,
+			 const struct snapshot *b, double itv_ms)
+{
+	r->nnics = 0;
+	for (unsigned i = 0; i < b->nnet && r->nnics < CHECK_MAX_NICS; i++) {
+		const struct procfs_netdev *c = &b->net[i], *p = NULL;
+		const struct nic_driver *dc = &b->drv[i], *dp = NULL;
+		struct check_nic *o;
+		char buf[64];
+
+		for (unsigned k = 0; k < a->nnet; k++)
+			if (strcmp(a->net[k].name, c->name) == 0) {
+				p = &a->net[k];
+				dp = &a->drv[k];
+			}
+		if (!p)
+			continue;
+		o = &r->nics[r->nnics++];
+		memset(o, 0, sizeof(*o));
+		set_str(o->name, sizeof(o->name), c->name);
+		o->speed_mbps = -1;
+		sys_class_net(c->name, "speed", buf, sizeof(buf));
+		if (buf[0] && atoll(buf) > 0)
+			o->speed_mbps = atoll(buf);
+		sys_class_net(c->name, "duplex", buf, sizeof(buf));
+		o->full_duplex = strcmp(buf, "full") == 0;
+		o->rxpck_per_s = per_s(p->rx_packets, c->rx_packets, itv_ms);
+		o->txpck_per_s = per_s(p->tx_packets, c->tx_packets, itv_ms);
+		double rxb = per_s(p->rx_bytes, c->rx_bytes, itv_ms);
+		double txb = per_s(p->tx_bytes, c->tx_bytes, itv_ms);
+		o->rxkb_per_s = rxb / 1024;
+		o->txkb_per_s = txb / 1024;
+		o->rxmcst_per_s = per_s(p->rx_multicast, c->rx_multicast, itv_ms);
+		o->ifutil_pct = check_ifutil(rxb, txb, o->speed_mbps, o->full_duplex);
+		o->rxerr_per_s = per_s(p->rx_errs, c->rx_errs, itv_ms);
+		o->txerr_per_s = per_s(p->tx_errs, c->tx_errs, itv_ms);
+		o->coll_per_s = per_s(p->tx_colls, c->tx_colls, itv_ms);
+		o->rxdrop_per_s = per_s(p->rx_drop, c->rx_drop, itv_ms);
+		o->txdrop_per_s = per_s(p->tx_drop, c->tx_drop, itv_ms);
+		o->txcarr_per_s = per_s(p->tx_carrier, c->tx_carrier, itv_ms);
+		o->rxfram_per_s = per_s(p->rx_frame, c->rx_frame, itv_ms);
+		o->rxfifo_per_s = per_s(p->rx_fifo, c->rx_fifo, itv_ms);
+		o->txfifo_per_s = per_s(p->tx_fifo, c->tx_fifo, itv_ms);
+		if (dc->ring_ok) {
+			o->ring = true;
+			o->rx_ring = dc->ring.rx_pending;
+			o->rx_ring_max = dc->ring.rx_max_pending;
+			o->tx_ring = dc->ring.tx_pending;
+			o->tx_ring_max = dc->ring.tx_max_pending;
+		}
+		if (dc->stats_ok && dp && dp->stats_ok) {
+			double best = -1;
+			o->driver_stats = true;
+			for (unsigned k = 0; k < dc->nloss; k++) {
+				uint64_t before = 0;
+				for (unsigned m = 0; m < dp->nloss; m++)
+					if (strcmp(dp->loss_name[m], dc->loss_name[k]) == 0)
+						before = dp->loss_value[m];
+				double rate = per_s(before, dc->loss_value[k], itv_ms);
+				o->rx_missed_total += dc->loss_value[k];
+				o->rx_missed_per_s += rate;
+				if (rate > best) {
+					best = rate;
+					snprintf(o->rx_missed_name, sizeof(o->rx_missed_name), "%s",
+						 dc->loss_name[k]);
+				}
+			}
+		} else if (strcmp(c->name, "lo") != 0) {
+			snprintf(o->note, sizeof(o->note), "no driver statistics (%s)",
+				 dc->stats_errno == EOPNOTSUPP ? "not offered by the driver, a virtual NIC?"
+							       : strerror(dc->stats_errno));
+		}
+	}
+	/* softnet_stat: per CPU, summed; the worst CPU named */
+	struct check_softnet *sn = &r->softnet;
+	double worst = 0;
+	memset(sn, 0, sizeof(*sn));
+	sn->worst_cpu = -1;
+	for (unsigned i = 0; i < b->nsoftnet; i++) {
+		const struct procfs_softnet *c = &b->softnet[i], *p = NULL;
+		for (unsigned k = 0; k < a->nsoftnet; k++)
+			if (a->softnet[k].cpu == c->cpu)
+				p = &a->softnet[k];
+		sn->dropped_total += c->dropped;
+		sn->squeezed_total += c->time_squeeze;
+		if (!p)
+			continue;
+		sn->processed_per_s += per_s(p->processed, c->processed, itv_ms);
+		double bad = per_s(p->dropped, c->dropped, itv_ms) +
+			     per_s(p->time_squeeze, c->time_squeeze, itv_ms);
+		sn->dropped_per_s += per_s(p->dropped, c->dropped, itv_ms);
+		sn->squeezed_per_s += per_s(p->time_squeeze, c->time_squeeze, itv_ms);
+		if (bad > worst) {
+			worst = bad;
+			sn->worst_cpu = (int)c->cpu;
+		}
+	}
+}
+
+static double per_s_i(int64_t prev, int64_t cur, double itv_ms)
+{
+	return prev >= 0 && cur >= prev && itv_ms > 0 ? (double)(cur - prev) * 1000.0 / itv_ms : 0;
+}
+
+static uint64_t delta_i(int64_t prev, int64_t cur)
+{
+	return prev >= 0 && cur >= prev ? (uint64_t)(cur - prev) : 0;
+}
+
+static void compute_tcp(struct check_result *r, const struct snapshot *a,
+			const struct snapshot *b, double itv_ms)
+{
+	const struct procfs_tcp *p = &a->tcp, *c = &b->tcp;
+	struct check_tcp *o = &r->tcp;
+
+	memset(o, 0, sizeof(*o));
+	r->tcp_ok = a->tcp_ok && b->tcp_ok;
+	if (!r->tcp_ok)
+		return;
+	o->active_per_s = per_s_i(p->active_opens, c->active_opens, itv_ms);
+	o->passive_per_s = per_s_i(p->passive_opens, c->passive_opens, itv_ms);
+	o->iseg_per_s = per_s_i(p->in_segs, c->in_segs, itv_ms);
+	o->oseg_per_s = per_s_i(p->out_segs, c->out_segs, itv_ms);
+	o->atmptf_per_s = per_s_i(p->attempt_fails, c->attempt_fails, itv_ms);
+	o->estres_per_s = per_s_i(p->estab_resets, c->estab_resets, itv_ms);
+	o->retrans_per_s = per_s_i(p->retrans_segs, c->retrans_segs, itv_ms);
+	o->isegerr_per_s = per_s_i(p->in_errs, c->in_errs, itv_ms);
+	o->orsts_per_s = per_s_i(p->out_rsts, c->out_rsts, itv_ms);
+	o->retrans_pct = o->oseg_per_s > 0 ? o->retrans_per_s * 100 / o->oseg_per_s : 0;
+	o->curr_estab = c->curr_estab;
+	o->tcpext = c->listen_overflows >= 0;
+	o->listen_overflows = delta_i(p->listen_overflows, c->listen_overflows);
+	o->listen_drops = delta_i(p->listen_drops, c->listen_drops);
+	o->lost_retransmit = delta_i(p->lost_retransmit, c->lost_retransmit);
+	o->timeouts = delta_i(p->timeouts, c->timeouts);
+}
+
+static void compute_load(struct check_result *r, const struct snapshot *a,
+			 const struct snapshot *b, double itv_ms)
+{
+	struct check_load *l = &r->load;
+	char buf[128];
+	struct procfs_loadavg la;
+	double share[5] = {0};
+
+	if (procfs_read_file("/proc/loadavg", buf, sizeof(buf)) > 0 &&
+	    procfs_parse_loadavg(buf, &la) == 0) {
+		l->avg1 = la.avg1;
+		l->avg5 = la.avg5;
+		l->avg15 = la.avg15;
+		l->tasks = la.tasks;
+	}
+	l->runnable_avg = b->runnable_n ? b->runnable_sum / b->runnable_n : 0;
+	l->runnable_max = b->runnable_max;
+	l->blocked = (unsigned)b->stat.procs_blocked;
+	l->ncpus = b->stat.ncpus;
+	r->vm.r = l->runnable_avg;
+	r->vm.b = l->blocked;
+	/* PSI totals are microseconds stalled: the share of the window, in percent */
+	l->psi = a->psi_ok[0] && b->psi_ok[0];
+	const struct procfs_psi_line *pl[5][2] = {
+		{&a->psi[0].some, &b->psi[0].some}, {&a->psi[1].some, &b->psi[1].some},
+		{&a->psi[1].full, &b->psi[1].full}, {&a->psi[2].some, &b->psi[2].some},
+		{&a->psi[2].full, &b->psi[2].full}};
+	for (int i = 0; i < 5; i++) {
+		int file = i == 0 ? 0 : i <= 2 ? 1 : 2;
+		if (a->psi_ok[file] && b->psi_ok[file] && pl[i][0]->present && itv_ms > 0)
+			share[i] = delta(pl[i][0]->total_us, pl[i][1]->total_us) / (itv_ms * 10.0);
+		if (share[i] > 100)
+			share[i] = 100;
+	}
+	l->psi_cpu_some_pct = share[0];
+	l->psi_mem_some_pct = share[1];
+	l->psi_mem_full_pct = share[2];
+	l->psi_io_some_pct = share[3];
+	l->psi_io_full_pct = share[4];
+}
+
+static const struct proc_sample *find_proc(const struct snapshot *s, pid_t pid)
+{
+	struct proc_sample key = {.pid = pid};
+	return bsearch(&key, s->procs, s->nprocs, sizeof(key), cmp_proc_pid);
+}
+
+static void read_wchan(const char *path, char *out, size_t size)
+{
+	char buf[128];
+
+	if (procfs_read_file(path, buf, sizeof(buf)) <= 0 || procfs_parse_wchan(buf, out, size))
+		snprintf(out, size, "%s", geteuid() == 0 ? "-" : "? (needs root)");
+}
+
+static void add_d_state(struct check_result *r, pid_t pid, pid_t tid, const char *comm)
+{
+	char path[96];
+
+	r->nd_state++;
+	if (r->nd_state > CHECK_MAX_DSTATE)
+		return;
+	struct check_proc *d = &r->d_state[r->nd_state - 1];
+	memset(d, 0, sizeof(*d));
+	d->pid = tid;
+	d->state = 'D';
+	set_str(d->comm, sizeof(d->comm), comm);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/wchan", (int)pid, (int)tid);
+	read_wchan(path, d->wchan, sizeof(d->wchan));
+}
+
+/* D-state tasks: every process's main thread from the scan, and the other threads of
+ * multi-threaded processes (a blocked worker thread is as telling as a process). */
+static void scan_d_state(struct check_result *r, const struct snapshot *b)
+{
+	unsigned threads = 0;
+
+	r->nd_state = 0;
+	for (unsigned i = 0; i < b->nprocs; i++) {
+		const struct proc_sample *p = &b->procs[i];
+		if (p->state == 'D')
+			add_d_state(r, p->pid, p->pid, p->comm);
+		if (p->num_threads <= 1 || threads >= MAX_THREADS_SCANNED)
+			continue;
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/task", (int)p->pid);
+		DIR *dir = opendir(path);
+		struct dirent *de;
+		if (!dir)
+			continue;
+		while ((de = readdir(dir)) && threads < MAX_THREADS_SCANNED) {
+			char spath[300], buf[1024];
+			struct procfs_pid_stat ts;
+			if (!all_digits(de->d_name) || atoi(de->d_name) == p->pid)
+				continue;
+			threads++;
+			snprintf(spath, sizeof(spath), "/proc/%d/task/%s/stat", (int)p->pid, de->d_name);
+			if (procfs_read_file(spath, buf, sizeof(buf)) > 0 &&
+			    procfs_parse_pid_stat(buf, &ts) == 0 && ts.state == 'D')
+				add_d_state(r, p->pid, ts.pid, ts.comm);
+		}
+		closedir(dir);
+	}
+	r->load.d_state = r->nd_state;
+}
+
+static void compute_procs(struct check_result *r, const struct snapshot *a,
+			  const struct snapshot *b, double itv_ms)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	double ticks = (hz > 0 ? hz : 100) * itv_ms / 1000.0;
+
+	r->nprocs = 0;
+	r->nprocs_scanned = b->nprocs;
+	for (unsigned i = 0; i < b->nprocs; i++) {
+		const struct proc_sample *c = &b->procs[i], *p = find_proc(a, c->pid);
+		/* pidstat: only tasks present in both samples, and the same task (start time) */
+		if (!p || p->starttime != c->starttime || ticks <= 0)
+			continue;
+		uint64_t du = delta(p->utime, c->utime), ds = delta(p->stime, c->stime);
+		if (!du && !ds)
+			continue;
+		struct check_proc cp = {.pid = c->pid, .state = c->state};
+		set_str(cp.comm, sizeof(cp.comm), c->comm);
+		cp.usr_pct = du * 100.0 / ticks;
+		cp.sys_pct = ds * 100.0 / ticks;
+		cp.cpu_pct = cp.usr_pct + cp.sys_pct;
+		/* insertion into the top list, busiest first */
+		unsigned pos = r->nprocs;
+		while (pos > 0 && r->procs[pos - 1].cpu_pct < cp.cpu_pct)
+			pos--;
+		if (pos >= CHECK_MAX_PROCS)
+			continue;
+		unsigned last = r->nprocs < CHECK_MAX_PROCS ? r->nprocs : CHECK_MAX_PROCS - 1;
+		memmove(&r->procs[pos + 1], &r->procs[pos], (last - pos) * sizeof(cp));
+		r->procs[pos] = cp;
+		if (r->nprocs < CHECK_MAX_PROCS)
+			r->nprocs++;
+	}
+}
+
+/* --- kernel log --- */
+
+enum check_kmsg_kind check_kmsg_classify(const char *t)
+{
+	static const struct {
+		const char *needle;
+		enum check_kmsg_kind kind;
+	} rules[] = {
+		/* one line per OOM kill ("Out of memory: Killed process", "Memory cgroup out
+		 * of memory: Killed process"); the other lines of the report are context */
+		{"Killed process", KMSG_OOM},
+		{"blocked for more than", KMSG_HUNG},
+		{"soft lockup", KMSG_LOCKUP},
+		{"hard LOCKUP", KMSG_LOCKUP},
+		{"detected stall", KMSG_LOCKUP},
+		{"self-detected stall", KMSG_LOCKUP},
+		{"I/O error", KMSG_IO_ERROR},
+		{"critical medium error", KMSG_IO_ERROR},
+		{"EXT4-fs error", KMSG_IO_ERROR},
+		{"Remounting filesystem read-only", KMSG_IO_ERROR},
+		{"timing out command", KMSG_IO_ERROR},
+		{"NETDEV WATCHDOG", KMSG_NIC},
+		{"Link is Down", KMSG_NIC},
+		{"link is not ready", KMSG_NIC},
+		{"Tx Unit Hang", KMSG_NIC},
+		{"Reset adapter", KMSG_NIC},
+		{"reset adapter", KMSG_NIC},
+		{"transmit queue", KMSG_NIC},
+		{" segfault at ", KMSG_SEGFAULT},
+		{"general protection fault", KMSG_SEGFAULT},
+		{"traps: ", KMSG_SEGFAULT},
+		{"BUG: ", KMSG_OTHER},
+		{"Oops: ", KMSG_OTHER},
+		{"Kernel panic", KMSG_OTHER},
+	};
+
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		if (strstr(t, rules[i].needle))
+			return rules[i].kind;
+	return KMSG_KINDS;
+}
+
+const char *check_kmsg_kind_name(enum check_kmsg_kind k)
+{
+	static const char *const names[KMSG_KINDS] = {"oom_kill", "hung_task", "lockup",
+						      "io_error", "nic",      "segfault",
+						      "kernel_bug"};
+	return k < KMSG_KINDS ? names[k] : "none";
+}
+
+/* Reads every record in the kernel's buffer without consuming it: each open file of
+ * /dev/kmsg has its own position, and O_NONBLOCK ends the loop at the newest record. */
+static void read_kmsg(struct check_kmsg *k)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	char rec[8192];
+	uint64_t now_us = cli_now_ns() / 1000;
+	unsigned ring = 0;
+
+	memset(k, 0, sizeof(*k));
+	if (fd < 0)
+		return;
+	k->readable = true;
+	for (;;) {
+		ssize_t n = read(fd, rec, sizeof(rec) - 1);
+		struct procfs_kmsg m;
+		if (n < 0 && errno == EPIPE)
+			continue; /* overwritten while we read: the next read resyncs */
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		rec[n] = 0;
+		if (procfs_parse_kmsg(rec, (size_t)n, &m))
+			continue;
+		enum check_kmsg_kind kind = check_kmsg_classify(m.text);
+		if (kind == KMSG_KINDS)
+			continue;
+		double age = now_us > m.ts_usec ? (now_us - m.ts_usec) / 1e6 : 0;
+		k->counts[kind]++;
+		if (age <= T.kmsg_recent_s)
+			k->recent_counts[kind]++;
+		/* keep the newest lines: a ring, unrolled when printing */
+		struct check_kmsg_line *l = &k->lines[ring % CHECK_MAX_KMSG];
+		l->kind = kind;
+		l->age_s = age;
+		set_str(l->text, sizeof(l->text), m.text);
+		ring++;
+	}
+	close(fd);
+	k->nlines = ring < CHECK_MAX_KMSG ? ring : CHECK_MAX_KMSG;
+	if (ring > CHECK_MAX_KMSG) { /* rotate so that lines[0] is the oldest kept */
+		struct check_kmsg_line tmp[CHECK_MAX_KMSG];
+		for (unsigned i = 0; i < CHECK_MAX_KMSG; i++)
+			tmp[i] = k->lines[(ring + i) % CHECK_MAX_KMSG];
+		memcpy(k->lines, tmp, sizeof(tmp));
+	}
+}
+
+/* --- readings --- */
+
+static void note(struct check_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void note(struct check_result *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->nnotes >= CHECK_MAX_NOTES)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(r->notes[r->nnotes++], sizeof(r->notes[0]), fmt, ap);
+	va_end(ap);
+}
+
+static void flag(struct check_result *r, const char *id, const char *subject, const char *dig,
+		 const char *cases, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void flag(struct check_result *r, const char *id, const char *subject, const char *dig,
+		 const char *cases, const char *fmt, ...)
+{
+	va_list ap;
+	struct check_flag *f;
+
+	if (r->nflags >= CHECK_MAX_FLAGS)
+		return;
+	f = &r->flags[r->nflags++];
+	set_str(f->id, sizeof(f->id), id);
+	set_str(f->subject, sizeof(f->subject), subject ? subject : "");
+	set_str(f->dig, sizeof(f->dig), dig);
+	f->cases = cases;
+	va_start(ap, fmt);
+	vsnprintf(f->reason, sizeof(f->reason), fmt, ap);
+	va_end(ap);
+}
+
+static void read_disks(struct check_result *r)
+{
+	double read_kb_per_s = 0;
+
+	for (unsigned i = 0; i < r->ndisks; i++) {
+		const struct check_disk *d = &r->disks[i];
+		double iops = d->r_per_s + d->w_per_s;
+		bool r_slow = d->r_per_s >= T.disk_min_iops && d->r_await_ms > T.disk_await_ms;
+		bool w_slow = d->w_per_s >= T.disk_min_iops && d->w_await_ms > T.disk_await_ms;
+		double size_kb = iops > 0 ? (d->rkb_per_s + d->wkb_per_s) / iops : 0;
+
+		read_kb_per_s += d->rkb_per_s;
+		if (r_slow || w_slow) {
+			double await = r_slow ? d->r_await_ms : d->w_await_ms;
+			const char *dir = r_slow ? "r_await" : "w_await";
+			if (d->aqu_sz >= T.disk_queue_long)
+				flag(r, "disk_saturated", d->name, "biolatency -D -Q", "C1",
+				     "%s: %s %.0f ms with a long queue (aqu-sz %.1f, %%util %.0f, %.0f KB I/O): saturated, I/O waits in line",
+				     d->name, dir, await, d->aqu_sz, d->util_pct, size_kb);
+			else
+				flag(r, "disk_latency", d->name, "biolatency -D", "C2",
+				     "%s: %s %.0f ms with a short queue (aqu-sz %.2f, %.0f KB I/O): the device itself is slow, not loaded",
+				     d->name, dir, await, d->aqu_sz, size_kb);
+		} else if (d->util_pct >= T.disk_util_busy_pct && d->aqu_sz >= T.disk_queue_long) {
+			flag(r, "disk_saturated", d->name, "biolatency -D -Q", "C1",
+			     "%s: %%util %.0f with aqu-sz %.1f: busy all the window and queueing",
+			     d->name, d->util_pct, d->aqu_sz);
+		}
+		if (d->util_pct >= 50 && iops >= 100 && size_kb > 0 && size_kb < T.io_small_kb)
+			flag(r, "disk_small_io", d->name, "bitesize", "C1",
+			     "%s: %.0f I/O per second of %.1f KB on average: many small I/Os keep it %.0f%% busy",
+			     d->name, iops, size_kb, d->util_pct);
+	}
+	/* C1: the page cache turns over faster than the data is re-read */
+	double cache_kb = (double)r->mem.page_cache_kb;
+	if (read_kb_per_s >= T.cache_read_kb_per_s && cache_kb > 0 &&
+	    cache_kb / read_kb_per_s < T.cache_turnover_s)
+		flag(r, "page_cache_small", "", "cachestat", "C1",
+		     "reading %.0f MB/s from disk with %.0f MB of page cache: the cache turns over every %.0f s; a working set larger than that misses",
+		     read_kb_per_s / 1024, cache_kb / 1024, cache_kb / read_kb_per_s);
+}
+
+static void read_cpus(struct check_result *r)
+{
+	unsigned n = r->ncpus;
+
+	if (r->load.runnable_avg > T.runq_per_cpu * (n ? n : 1))
+		flag(r, "runqueue", "", "runqlat", "C13",
+		     "%.1f runnable tasks on average (max %u) for %u CPUs: tasks wait for a CPU",
+		     r->load.runnable_avg, r->load.runnable_max, n);
+	if (r->all.steal_pct >= T.steal_pct)
+		flag(r, "cpu_steal", "", "runqlat", "C13",
+		     "%%steal %.1f: the hypervisor runs others on our CPUs", r->all.steal_pct);
+	if (n < 2)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		const struct check_cpu *c = &r->cpus[i];
+		double soft_others = 0, irq_others = 0, busy_others = 0;
+		for (unsigned k = 0; k < n; k++) {
+			if (k == i)
+				continue;
+			soft_others += r->cpus[k].soft_pct;
+			irq_others += r->cpus[k].irq_pct;
+			busy_others += 100 - r->cpus[k].idle_pct - r->cpus[k].iowait_pct;
+		}
+		soft_others /= n - 1;
+		irq_others /= n - 1;
+		busy_others /= n - 1;
+		char subject[16];
+		snprintf(subject, sizeof(subject), "cpu%d", c->cpu);
+		if (c->soft_pct >= T.cpu_soft_pct && c->soft_pct >= T.cpu_soft_ratio * soft_others)
+			flag(r, "cpu_softirq_hot", subject, "softirqs", "C4 C8",
+			     "CPU %d spends %.0f%% in softirq, the others %.1f%% on average: its softirq work (NET_RX %.0f/s) delays what runs there",
+			     c->cpu, c->soft_pct, soft_others, c->softirq_net_rx_per_s);
+		if (c->irq_pct >= T.cpu_soft_pct && c->irq_pct >= T.cpu_soft_ratio * irq_others)
+			flag(r, "cpu_irq_hot", subject, "hardirqs", "C4 C8",
+			     "CPU %d spends %.0f%% in hard interrupts, the others %.1f%%: spread the IRQs (smp_affinity)",
+			     c->cpu, c->irq_pct, irq_others);
+		double busy = 100 - c->idle_pct - c->iowait_pct;
+		if (busy >= T.cpu_hot_pct && busy_others < T.cpu_cool_pct)
+			flag(r, "cpu_single_hot", subject, "profile -C", "C13",
+			     "CPU %d is %.0f%% busy while the others average %.0f%%: one thread or one IRQ does the work",
+			     c->cpu, busy, busy_others);
+	}
+}
+
+static void read_memory(struct check_result *r)
+{
+	const struct check_memory *m = &r->mem;
+
+	if (r->vm.si_kb_per_s >= T.swap_kb_per_s || r->vm.so_kb_per_s >= T.swap_kb_per_s)
+		flag(r, "swapping", "", "offcputime", "C1",
+		     "swap-in %.0f kB/s, swap-out %.0f kB/s: memory is short and tasks wait for swap",
+		     r->vm.si_kb_per_s, r->vm.so_kb_per_s);
+	if (m->total_kb && m->available_pct < T.mem_available_pct)
+		flag(r, "memory_low", "", "oomkill", "C12",
+		     "MemAvailable %.0f MB is %.1f%% of %.0f MB: reclaim and OOM kills come next",
+		     m->available_kb / 1024.0, m->available_pct, m->total_kb / 1024.0);
+	if (r->vm.oom_kills)
+		flag(r, "oom_kill", "", "oomkill", "C12", "%llu OOM kill(s) during the window",
+		     (unsigned long long)r->vm.oom_kills);
+	if (r->load.psi_mem_some_pct >= T.psi_mem_some_pct)
+		flag(r, "memory_pressure", "", "cachestat", "C1 C12",
+		     "tasks stalled on memory %.0f%% of the window (PSI): reclaim or refaults slow them",
+		     r->load.psi_mem_some_pct);
+}
+
+static void read_network(struct check_result *r)
+{
+	for (unsigned i = 0; i < r->nnics; i++) {
+		const struct check_nic *n = &r->nics[i];
+		double loss = n->rx_missed_per_s + n->rxfifo_per_s + n->rxdrop_per_s;
+		if (loss < T.nic_loss_per_s)
+			continue;
+		char what[128];
+		snprintf(what, sizeof(what), "%s%.0f/s", n->rx_missed_per_s > 0 && n->rx_missed_name[0] ? n->rx_missed_name : "rx drop+fifo ", loss);
+		if (n->ring && n->rx_ring < n->rx_ring_max)
+			flag(r, "nic_ring_overflow", n->name, "nicstat", "C4",
+			     "%s: %s %s with the rx ring at %u of max %u: raise it (ethtool -G %s rx %u) and find what delays NET_RX softirq",
+			     n->name, n->rx_missed_per_s > 0 ? n->rx_missed_name : "rx drops", what,
+			     n->rx_ring, n->rx_ring_max, n->name, n->rx_ring_max);
+		else
+			flag(r, "nic_drops", n->name, "nicstat", "C4 C10",
+			     "%s: receive losses %s (rx_drop %.0f/s, rx_fifo %.0f/s, driver %.0f/s)%s",
+			     n->name, what, n->rxdrop_per_s, n->rxfifo_per_s, n->rx_missed_per_s,
+			     n->ring ? ", ring already at its maximum" : "");
+	}
+	if (r->softnet.dropped_per_s + r->softnet.squeezed_per_s >= T.softnet_per_s) {
+		char subject[16];
+		snprintf(subject, sizeof(subject), "cpu%d", r->softnet.worst_cpu);
+		flag(r, "softnet_backlog", subject, "softirqs", "C4 C8",
+		     "softnet: %.0f drops/s and %.0f time_squeeze/s (worst CPU %d): NET_RX softirq cannot keep up",
+		     r->softnet.dropped_per_s, r->softnet.squeezed_per_s, r->softnet.worst_cpu);
+	}
+	if (r->tcp_ok && r->tcp.retrans_per_s >= T.retrans_per_s && r->tcp.retrans_pct >= T.retrans_pct)
+		flag(r, "tcp_retrans", "", "tcpretrans", "C4",
+		     "%.0f TCP retransmits/s, %.1f%% of %.0f segments sent: loss on the path or at a receiver",
+		     r->tcp.retrans_per_s, r->tcp.retrans_pct, r->tcp.oseg_per_s);
+	double itv_s = r->window_ms / 1000.0;
+	if (r->tcp_ok && itv_s > 0 &&
+	    (r->tcp.listen_overflows + r->tcp.listen_drops) / itv_s >= T.listen_drop_per_s)
+		flag(r, "tcp_listen_drops", "", "tcpdrop", "C4",
+		     "%llu listen queue overflows, %llu listen drops in %.1f s: a server accepts too slowly (backlog)",
+		     (unsigned long long)r->tcp.listen_overflows, (unsigned long long)r->tcp.listen_drops,
+		     itv_s);
+}
+
+static void read_tasks(struct check_result *r)
+{
+	if (r->nd_state >= T.d_state_tasks) {
+		char who[120] = "";
+		size_t len = 0;
+		for (unsigned i = 0; i < r->nd_state && i < 3 && i < CHECK_MAX_DSTATE; i++)
+			len += snprintf(who + len, sizeof(who) - len, "%s%s in %s", i ? ", " : "",
+					r->d_state[i].comm, r->d_state[i].wchan);
+		flag(r, "d_state", "", "offcputime", "C12 C13",
+		     "%u task(s) in uninterruptible sleep (%s): they count in the load average without using CPU",
+		     r->nd_state, who);
+	}
+	if (r->load.avg1 > r->ncpus && r->nd_state > 0 &&
+	    r->load.runnable_avg < r->ncpus)
+		flag(r, "load_not_cpu", "", "offcputime", "C13",
+		     "load %.2f above %u CPUs while only %.1f tasks are runnable: D-state tasks raise it, not CPU demand",
+		     r->load.avg1, r->ncpus, r->load.runnable_avg);
+	if (r->load.psi_io_full_pct >= T.psi_io_full_pct)
+		flag(r, "io_pressure", "", "biolatency -D", "C1 C2",
+		     "all non-idle tasks stalled on I/O %.0f%% of the window (PSI io full)",
+		     r->load.psi_io_full_pct);
+	static const char *const dig[KMSG_KINDS] = {"oomkill", "offcputime", "softirqs",
+						    "biosnoop", "nicstat", "check", "check"};
+	for (int k = 0; k < KMSG_KINDS; k++) {
+		if (!r->kmsg.recent_counts[k])
+			continue;
+		char id[32];
+		snprintf(id, sizeof(id), "kernel_log_%s", check_kmsg_kind_name(k));
+		flag(r, id, "", dig[k], "C12", "kernel log: %u %s line(s) in the last %.0f min",
+		     r->kmsg.recent_counts[k], check_kmsg_kind_name(k), T.kmsg_recent_s / 60);
+	}
+}
+
+void check_readings(struct check_result *r)
+{
+	r->nflags = 0;
+	read_disks(r);
+	read_cpus(r);
+	read_memory(r);
+	read_network(r);
+	read_tasks(r);
+}
+
+/* --- the collector --- */
+
+static void compute_all(struct check_result *r, struct snapshot *a, struct snapshot *b,
+			const struct check_options *o)
+{
+	double itv_ms = (b->t_ns - a->t_ns) / 1e6;
+
+	r->window_ms = (unsigned)(itv_ms + 0.5);
+	r->root = geteuid() == 0;
+	compute_load(r, a, b, itv_ms);
+	compute_cpus(r, a, b, itv_ms);
+	compute_disks(r, a, b, itv_ms, o);
+	compute_memory(r, a, b, itv_ms);
+	compute_nics(r, a, b, itv_ms);
+	compute_tcp(r, a, b, itv_ms);
+	compute_procs(r, a, b, itv_ms);
+	scan_d_state(r, b);
+	read_kmsg(&r->kmsg);
+	r->nnotes = 0;
+	if (!r->load.psi)
+		note(r, "no PSI: /proc/pressure is missing (kernel without CONFIG_PSI or psi=0)");
+	if (!r->kmsg.readable)
+		note(r, "kernel log skipped: /dev/kmsg needs root (or CAP_SYSLOG with dmesg_restrict)");
+	if (!r->root)
+		note(r, "not root: wchan of other users' tasks is hidden");
+	if (!b->sirq_ok)
+		note(r, "no /proc/softirqs");
+	if (!r->tcp_ok)
+		note(r, "no TCP counters (/proc/net/snmp)");
+	if (b->stat.cpus_dropped)
+		note(r, "%u CPUs beyond %d not shown", b->stat.cpus_dropped, CHECK_MAX_CPUS);
+	check_readings(r);
+}
+
+struct collect_state {
+	struct snapshot *a, *b;
+	struct check_options opts;
+};
+
+int check_collect_opts(struct check_result *r, unsigned window_ms,
+		       const struct check_options *opts)
+{
+	struct snapshot *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	uint64_t end;
+	int rc = -1;
+
+	if (!a || !b)
+		goto out;
+	memset(r, 0, sizeof(*r));
+	take_snapshot(a);
+	if (!a->stat.ncpus && !a->stat.total.user && !a->stat.total.idle)
+		goto out; /* no /proc */
+	end = a->t_ns + (uint64_t)window_ms * 1000000ull;
+	b->runnable_sum = a->runnable_sum;
+	b->runnable_n = a->runnable_n;
+	b->runnable_max = a->runnable_max;
+	for (uint64_t now; (now = cli_now_ns()) < end;) {
+		uint64_t left = end - now, step = 100000000ull;
+		struct timespec ts;
+		if (left < step)
+			step = left;
+		ts.tv_sec = step / 1000000000ull;
+		ts.tv_nsec = step % 1000000000ull;
+		nanosleep(&ts, NULL);
+		if (cli_now_ns() < end)
+			sample_runnable(b);
+	}
+	take_snapshot(b);
+	compute_all(r, a, b, opts);
+	rc = 0;
+out:
+	if (a)
+		snapshot_free(a);
+	if (b)
+		snapshot_free(b);
+	free(a);
+	free(b);
+	return rc;
+}
+
+int check_collect(struct check_result *r, unsigned window_ms)
+{
+	static const struct check_options defaults;
+	return check_collect_opts(r, window_ms, &defaults);
+}
+
+/* --- printing: text --- */
+
+static const char *human_age(double s, char *buf, size_t size)
+{
+	if (s < 120)
+		snprintf(buf, size, "%.0fs", s);
+	else if (s < 7200)
+		snprintf(buf, size, "%.0fm", s / 60);
+	else if (s < 172800)
+		snprintf(buf, size, "%.1fh", s / 3600);
+	else
+		snprintf(buf, size, "%.0fd", s / 86400);
+	return buf;
+}
+
+static bool disk_active(const struct check_disk *d)
+{
+	return d->r_per_s > 0 || d->w_per_s > 0 || d->d_per_s > 0 || d->f_per_s > 0 ||
+	       d->util_pct > 0;
+}
+
+static bool nic_active(const struct check_nic *n)
+{
+	return n->rxpck_per_s > 0 || n->txpck_per_s > 0 || n->rxdrop_per_s > 0 ||
+	       n->rx_missed_per_s > 0 || n->rxerr_per_s > 0;
+}
+
+static void print_cpus(const struct check_result *r, FILE *f)
+{
+	/* on big machines show the 8 busiest CPUs; JSON has them all */
+	unsigned order[CHECK_MAX_CPUS], n = r->ncpus, shown = n <= 8 ? n : 8;
+
+	for (unsigned i = 0; i < n; i++)
+		order[i] = i;
+	if (n > 8)
+		for (unsigned i = 0; i < shown; i++)
+			for (unsigned k = i + 1; k < n; k++)
+				if (r->cpus[order[k]].idle_pct < r->cpus[order[i]].idle_pct) {
+					unsigned t = order[i];
+					order[i] = order[k];
+					order[k] = t;
+				}
+	fprintf(f, "CPU     %%usr  %%nice  %%sys %%iowait  %%irq %%soft %%steal %%guest %%idle   softirq/s  NET_RX/s   TIMER/s\n");
+	const struct check_cpu *rows[CHECK_MAX_CPUS + 1];
+	rows[0] = &r->all;
+	for (unsigned i = 0; i < shown; i++)
+		rows[i + 1] = &r->cpus[order[i]];
+	for (unsigned i = 0; i <= shown; i++) {
+		const struct check_cpu *c = rows[i];
+		char name[8];
+		if (i == 0)
+			snprintf(name, sizeof(name), "all");
+		else
+			snprintf(name, sizeof(name), "%d", c->cpu);
+		fprintf(f, "%-5s %6.1f %6.1f %5.1f %7.1f %5.1f %5.1f %6.1f %6.1f %5.1f", name,
+			c->usr_pct, c->nice_pct, c->sys_pct, c->iowait_pct, c->irq_pct, c->soft_pct,
+			c->steal_pct, c->guest_pct, c->idle_pct);
+		if (i == 0)
+			fprintf(f, "\n");
+		else
+			fprintf(f, " %11.0f %9.0f %9.0f\n", c->softirq_total_per_s,
+				c->softirq_net_rx_per_s, c->softirq_timer_per_s);
+	}
+	if (n > shown)
+		fprintf(f, "      (%u more CPUs, less busy; --json lists all)\n", n - shown);
+}
+
+static void print_disks(const struct check_result *r, FILE *f, bool all)
+{
+	unsigned shown = 0;
+
+	for (unsigned i = 0; i < r->ndisks; i++) {
+		const struct check_disk *d = &r->disks[i];
+		if (!all && !disk_active(d))
+			continue;
+		if (!shown++)
+			fprintf(f, "DISK            r/s     w/s    rkB/s    wkB/s rareq-sz wareq-sz r_await w_await  aqu-sz  %%util\n");
+		fprintf(f, "%-12.12s %6.1f %7.1f %8.1f %8.1f %8.1f %8.1f %7.2f %7.2f %7.2f %6.1f\n",
+			d->name, d->r_per_s, d->w_per_s, d->rkb_per_s, d->wkb_per_s, d->rareq_kb,
+			d->wareq_kb, d->r_await_ms, d->w_await_ms, d->aqu_sz, d->util_pct);
+	}
+	if (!shown)
+		fprintf(f, "DISK   no disk did I/O in the window (%u devices)\n", r->ndisks);
+}
+
+static void print_nics(const struct check_result *r, FILE *f, bool all)
+{
+	unsigned shown = 0;
+
+	for (unsigned i = 0; i < r->nnics; i++) {
+		const struct check_nic *n = &r->nics[i];
+		char ring[24] = "-", util[12] = "-";
+		if (!all && !nic_active(n))
+			continue;
+		if (!shown++)
+			fprintf(f, "NIC         rxpck/s  txpck/s   rxkB/s   txkB/s %%ifutil rxerr/s rxdrop/s txdrop/s rxfifo/s drvloss/s rx ring\n");
+		if (n->ring)
+			snprintf(ring, sizeof(ring), "%u/%u", n->rx_ring, n->rx_ring_max);
+		if (n->speed_mbps > 0)
+			snprintf(util, sizeof(util), "%.2f", n->ifutil_pct);
+		fprintf(f, "%-10.10s %8.1f %8.1f %8.1f %8.1f %7s %7.1f %8.1f %8.1f %8.1f ", n->name,
+			n->rxpck_per_s, n->txpck_per_s, n->rxkb_per_s, n->txkb_per_s, util,
+			n->rxerr_per_s, n->rxdrop_per_s, n->txdrop_per_s, n->rxfifo_per_s);
+		if (n->driver_stats)
+			fprintf(f, "%9.1f", n->rx_missed_per_s);
+		else
+			fprintf(f, "%9s", "n/a");
+		fprintf(f, " %s\n", ring);
+	}
+	if (!shown)
+		fprintf(f, "NIC    no traffic in the window (%u interfaces)\n", r->nnics);
+	fprintf(f, "softnet  processed %.0f/s  dropped %.0f/s  time_squeeze %.0f/s  (since boot: %llu dropped, %llu squeezed)\n",
+		r->softnet.processed_per_s, r->softnet.dropped_per_s, r->softnet.squeezed_per_s,
+		(unsigned long long)r->softnet.dropped_total,
+		(unsigned long long)r->softnet.squeezed_total);
+}
+
+/* Prints text after prefix, breaking at blanks so that no line passes width columns;
+ * continuation lines start with indent. */
+static void print_wrapped(FILE *f, const char *prefix, const char *indent, const char *text,
+			  size_t width)
+{
+	const char *p = text;
+	const char *lead = prefix;
+
+	while (*p) {
+		size_t room = width - strlen(lead), n = strlen(p);
+		if (n > room) {
+			n = room;
+			while (n > 0 && p[n] != ' ')
+				n--;
+			if (n == 0)
+				n = room; /* one long word: cut it */
+		}
+		fprintf(f, "%s%.*s\n", lead, (int)n, p);
+		p += n;
+		while (*p == ' ')
+			p++;
+		lead = indent;
+	}
+}
+
+void check_print_text(const struct check_result *r, FILE *f)
+{
+	const struct check_load *l = &r->load;
+	const struct check_vmstat *v = &r->vm;
+	const struct check_memory *m = &r->mem;
+	const struct check_tcp *t = &r->tcp;
+	char now[16], age[16];
+	bool all = false;
+
+	cli_strftime_now(now, sizeof(now));
+	fprintf(f, "whyslow check at %s over %.2f s, %u CPUs%s\n", now, r->window_ms / 1000.0,
+		r->ncpus, r->root ? "" : " (not root: some sections limited, see notes)");
+	fprintf(f, "LOAD   %.2f %.2f %.2f  runnable %.1f (max %u) D-state %u blocked(io) %u tasks %u",
+		l->avg1, l->avg5, l->avg15, l->runnable_avg, l->runnable_max, l->d_state,
+		l->blocked, l->tasks);
+	if (l->psi)
+		fprintf(f, "  PSI cpu %.0f%% mem %.0f/%.0f%% io %.0f/%.0f%% (some/full)\n",
+			l->psi_cpu_some_pct, l->psi_mem_some_pct, l->psi_mem_full_pct,
+			l->psi_io_some_pct, l->psi_io_full_pct);
+	else
+		fprintf(f, "  PSI n/a\n");
+	fprintf(f, "VMSTAT r %.1f b %.0f  si %.0f so %.0f kB/s  bi %.0f bo %.0f kB/s  in %.0f/s cs %.0f/s  us %.0f sy %.0f id %.0f wa %.0f st %.0f  majflt %.0f/s\n",
+		v->r, v->b, v->si_kb_per_s, v->so_kb_per_s, v->bi_kb_per_s, v->bo_kb_per_s,
+		v->in_per_s, v->cs_per_s, v->us, v->sy, v->id, v->wa, v->st, v->majflt_per_s);
+	fprintf(f, "MEM MB total %.0f used %.0f free %.0f buff/cache %.0f (page cache %.0f) available %.0f (%.0f%%) dirty %.0f writeback %.0f swap %.0f/%.0f\n",
+		m->total_kb / 1024.0, m->used_kb / 1024.0, m->free_kb / 1024.0,
+		(m->buffers_kb + m->cache_kb) / 1024.0, m->page_cache_kb / 1024.0,
+		m->available_kb / 1024.0, m->available_pct, m->dirty_kb / 1024.0,
+		m->writeback_kb / 1024.0, m->swap_used_kb / 1024.0, m->swap_total_kb / 1024.0);
+	print_cpus(r, f);
+	print_disks(r, f, all);
+	print_nics(r, f, all);
+	if (r->tcp_ok) {
+		fprintf(f, "TCP    active %.1f/s passive %.1f/s iseg %.0f/s oseg %.0f/s retrans %.1f/s (%.2f%% of oseg) estab %lld\n",
+			t->active_per_s, t->passive_per_s, t->iseg_per_s, t->oseg_per_s,
+			t->retrans_per_s, t->retrans_pct, (long long)t->curr_estab);
+		fprintf(f, "ETCP   atmptf %.1f/s estres %.1f/s orsts %.1f/s isegerr %.1f/s  listen overflows %llu drops %llu (in window)\n",
+			t->atmptf_per_s, t->estres_per_s, t->orsts_per_s, t->isegerr_per_s,
+			(unsigned long long)t->listen_overflows, (unsigned long long)t->listen_drops);
+	}
+	if (r->nprocs) {
+		fprintf(f, "TOP   ");
+		for (unsigned i = 0; i < r->nprocs && i < 5; i++)
+			fprintf(f, " %d %.15s %.0f%%(%c)", r->procs[i].pid, r->procs[i].comm,
+				r->procs[i].cpu_pct, r->procs[i].state);
+		fprintf(f, "\n");
+	}
+	if (r->nd_state) {
+		fprintf(f, "D-STATE %u:", r->nd_state);
+		for (unsigned i = 0; i < r->nd_state && i < 4; i++)
+			fprintf(f, " %d %.15s [%.30s]", r->d_state[i].pid, r->d_state[i].comm,
+				r->d_state[i].wchan);
+		fprintf(f, "%s\n", r->nd_state > 4 ? " ..." : "");
+	}
+	if (!r->kmsg.readable) {
+		fprintf(f, "KLOG   skipped: needs root\n");
+	} else {
+		unsigned total = 0;
+		for (int k = 0; k < KMSG_KINDS; k++)
+			total += r->kmsg.counts[k];
+		fprintf(f, "KLOG   %u line(s) of interest in the kernel log", total);
+		for (int k = 0; k < KMSG_KINDS; k++)
+			if (r->kmsg.counts[k])
+				fprintf(f, ", %s %u", check_kmsg_kind_name(k), r->kmsg.counts[k]);
+		fprintf(f, "\n");
+		unsigned first = r->kmsg.nlines > 4 ? r->kmsg.nlines - 4 : 0;
+		for (unsigned i = first; i < r->kmsg.nlines; i++)
+			fprintf(f, "  %5s ago  %.104s\n",
+				human_age(r->kmsg.lines[i].age_s, age, sizeof(age)),
+				r->kmsg.lines[i].text);
+	}
+	if (!r->nflags)
+		fprintf(f, "READINGS: nothing stands out\n");
+	else
+		fprintf(f, "READINGS (%u):\n", r->nflags);
+	for (unsigned i = 0; i < r->nflags; i++) {
+		const struct check_flag *fl = &r->flags[i];
+		char line[400];
+		snprintf(line, sizeof(line), "%s: %s -> whyslow %s", fl->id, fl->reason, fl->dig);
+		print_wrapped(f, " ! ", "     ", line, 120);
+	}
+	for (unsigned i = 0; i < r->nnotes; i++)
+		fprintf(f, "note: %s\n", r->notes[i]);
+}
+
+/* --- printing: JSON --- */
+
+static void json_cpu(struct json *j, const struct check_cpu *c, bool all)
+{
+	json_object_open(j, NULL);
+	if (all)
+		json_str(j, "cpu", "all");
+	else
+		json_i64(j, "cpu", c->cpu);
+	json_double(j, "usr_pct", c->usr_pct);
+	json_double(j, "nice_pct", c->nice_pct);
+	json_double(j, "sys_pct", c->sys_pct);
+	json_double(j, "iowait_pct", c->iowait_pct);
+	json_double(j, "irq_pct", c->irq_pct);
+	json_double(j, "soft_pct", c->soft_pct);
+	json_double(j, "steal_pct", c->steal_pct);
+	json_double(j, "guest_pct", c->guest_pct);
+	json_double(j, "gnice_pct", c->gnice_pct);
+	json_double(j, "idle_pct", c->idle_pct);
+	if (!all) {
+		json_double(j, "softirq_per_s", c->softirq_total_per_s);
+		json_double(j, "net_rx_softirq_per_s", c->softirq_net_rx_per_s);
+		json_double(j, "timer_softirq_per_s", c->softirq_timer_per_s);
+	}
+	json_object_close(j);
+}
+
+static void json_proc(struct json *j, const struct check_proc *p, bool wchan)
+{
+	char st[2] = {p->state, 0};
+
+	json_object_open(j, NULL);
+	json_i64(j, "pid", p->pid);
+	json_str(j, "comm", p->comm);
+	json_str(j, "state", st);
+	if (wchan)
+		json_str(j, "wchan", p->wchan);
+	else {
+		json_double(j, "cpu_pct", p->cpu_pct);
+		json_double(j, "usr_pct", p->usr_pct);
+		json_double(j, "sys_pct", p->sys_pct);
+	}
+	json_object_close(j);
+}
+
+void check_print_json(const struct check_result *r, struct json *j)
+{
+	const struct check_load *l = &r->load;
+	const struct check_vmstat *v = &r->vm;
+	const struct check_memory *m = &r->mem;
+	const struct check_tcp *t = &r->tcp;
+
+	json_u64(j, "window_ms", r->window_ms);
+	json_bool(j, "root", r->root);
+	json_object_open(j, "load");
+	json_double(j, "avg1", l->avg1);
+	json_double(j, "avg5", l->avg5);
+	json_double(j, "avg15", l->avg15);
+	json_double(j, "runnable_avg", l->runnable_avg);
+	json_u64(j, "runnable_max", l->runnable_max);
+	json_u64(j, "d_state", l->d_state);
+	json_u64(j, "blocked", l->blocked);
+	json_u64(j, "tasks", l->tasks);
+	json_u64(j, "ncpus", r->ncpus);
+	if (l->psi) {
+		json_object_open(j, "psi");
+		json_double(j, "cpu_some_pct", l->psi_cpu_some_pct);
+		json_double(j, "memory_some_pct", l->psi_mem_some_pct);
+		json_double(j, "memory_full_pct", l->psi_mem_full_pct);
+		json_double(j, "io_some_pct", l->psi_io_some_pct);
+		json_double(j, "io_full_pct", l->psi_io_full_pct);
+		json_object_close(j);
+	} else {
+		json_null(j, "psi");
+	}
+	json_object_close(j);
+
+	json_object_open(j, "vmstat");
+	json_double(j, "r", v->r);
+	json_double(j, "b", v->b);
+	json_double(j, "si_kb_per_s", v->si_kb_per_s);
+	json_double(j, "so_kb_per_s", v->so_kb_per_s);
+	json_double(j, "bi_kb_per_s", v->bi_kb_per_s);
+	json_double(j, "bo_kb_per_s", v->bo_kb_per_s);
+	json_double(j, "in_per_s", v->in_per_s);
+	json_double(j, "cs_per_s", v->cs_per_s);
+	json_double(j, "us_pct", v->us);
+	json_double(j, "sy_pct", v->sy);
+	json_double(j, "id_pct", v->id);
+	json_double(j, "wa_pct", v->wa);
+	json_double(j, "st_pct", v->st);
+	json_double(j, "majflt_per_s", v->majflt_per_s);
+	json_double(j, "pgscan_per_s", v->pgscan_per_s);
+	json_double(j, "allocstall_per_s", v->allocstall_per_s);
+	json_u64(j, "oom_kills", v->oom_kills);
+	json_object_close(j);
+
+	json_array_open(j, "cpus");
+	json_cpu(j, &r->all, true);
+	for (unsigned i = 0; i < r->ncpus; i++)
+		json_cpu(j, &r->cpus[i], false);
+	json_array_close(j);
+
+	json_object_open(j, "softirqs_per_s");
+	for (unsigned i = 0; i < r->nsoftirq_vecs; i++) {
+		char key[PROCFS_SOFTIRQ_NAME + 1];
+		size_t k;
+		for (k = 0; r->softirq_names[i][k] && k < PROCFS_SOFTIRQ_NAME - 1; k++)
+			key[k] = (char)tolower((unsigned char)r->softirq_names[i][k]);
+		key[k] = 0;
+		json_double(j, key, r->softirq_per_s[i]);
+	}
+	json_object_close(j);
+
+	json_array_open(j, "disks");
+	for (unsigned i = 0; i < r->ndisks; i++) {
+		const struct check_disk *d = &r->disks[i];
+		json_object_open(j, NULL);
+		json_str(j, "name", d->name);
+		json_double(j, "r_per_s", d->r_per_s);
+		json_double(j, "w_per_s", d->w_per_s);
+		json_double(j, "d_per_s", d->d_per_s);
+		json_double(j, "f_per_s", d->f_per_s);
+		json_double(j, "rkb_per_s", d->rkb_per_s);
+		json_double(j, "wkb_per_s", d->wkb_per_s);
+		json_double(j, "dkb_per_s", d->dkb_per_s);
+		json_double(j, "rrqm_per_s", d->rrqm_per_s);
+		json_double(j, "wrqm_per_s", d->wrqm_per_s);
+		json_double(j, "rareq_kb", d->rareq_kb);
+		json_double(j, "wareq_kb", d->wareq_kb);
+		json_double(j, "r_await_ms", d->r_await_ms);
+		json_double(j, "w_await_ms", d->w_await_ms);
+		json_double(j, "d_await_ms", d->d_await_ms);
+		json_double(j, "f_await_ms", d->f_await_ms);
+		json_double(j, "aqu_sz", d->aqu_sz);
+		json_double(j, "util_pct", d->util_pct);
+		json_object_close(j);
+	}
+	json_array_close(j);
+
+	json_object_open(j, "memory");
+	json_u64(j, "total_kb", m->total_kb);
+	json_u64(j, "used_kb", m->used_kb);
+	json_u64(j, "free_kb", m->free_kb);
+	json_u64(j, "shared_kb", m->shared_kb);
+	json_u64(j, "buffers_kb", m->buffers_kb);
+	json_u64(j, "cache_kb", m->cache_kb);
+	json_u64(j, "page_cache_kb", m->page_cache_kb);
+	json_u64(j, "available_kb", m->available_kb);
+	json_double(j, "available_pct", m->available_pct);
+	json_u64(j, "dirty_kb", m->dirty_kb);
+	json_u64(j, "writeback_kb", m->writeback_kb);
+	json_u64(j, "swap_total_kb", m->swap_total_kb);
+	json_u64(j, "swap_used_kb", m->swap_used_kb);
+	json_u64(j, "swap_free_kb", m->swap_free_kb);
+	json_object_close(j);
+
+	json_array_open(j, "nics");
+	for (unsigned i = 0; i < r->nnics; i++) {
+		const struct check_nic *n = &r->nics[i];
+		json_object_open(j, NULL);
+		json_str(j, "name", n->name);
+		if (n->speed_mbps > 0)
+			json_i64(j, "speed_mbps", n->speed_mbps);
+		else
+			json_null(j, "speed_mbps");
+		json_str(j, "duplex", n->full_duplex ? "full" : "half_or_unknown");
+		json_double(j, "rxpck_per_s", n->rxpck_per_s);
+		json_double(j, "txpck_per_s", n->txpck_per_s);
+		json_double(j, "rxkb_per_s", n->rxkb_per_s);
+		json_double(j, "txkb_per_s", n->txkb_per_s);
+		json_double(j, "rxmcst_per_s", n->rxmcst_per_s);
+		json_double(j, "ifutil_pct", n->ifutil_pct);
+		json_double(j, "rxerr_per_s", n->rxerr_per_s);
+		json_double(j, "txerr_per_s", n->txerr_per_s);
+		json_double(j, "coll_per_s", n->coll_per_s);
+		json_double(j, "rxdrop_per_s", n->rxdrop_per_s);
+		json_double(j, "txdrop_per_s", n->txdrop_per_s);
+		json_double(j, "txcarr_per_s", n->txcarr_per_s);
+		json_double(j, "rxfram_per_s", n->rxfram_per_s);
+		json_double(j, "rxfifo_per_s", n->rxfifo_per_s);
+		json_double(j, "txfifo_per_s", n->txfifo_per_s);
+		if (n->driver_stats) {
+			json_object_open(j, "driver");
+			json_u64(j, "rx_loss_total", n->rx_missed_total);
+			json_double(j, "rx_loss_per_s", n->rx_missed_per_s);
+			json_str(j, "rx_loss_counter", n->rx_missed_name[0] ? n->rx_missed_name : NULL);
+			json_object_close(j);
+		} else {
+			json_null(j, "driver");
+		}
+		if (n->ring) {
+			json_object_open(j, "ring");
+			json_u64(j, "rx", n->rx_ring);
+			json_u64(j, "rx_max", n->rx_ring_max);
+			json_u64(j, "tx", n->tx_ring);
+			json_u64(j, "tx_max", n->tx_ring_max);
+			json_object_close(j);
+		} else {
+			json_null(j, "ring");
+		}
+		if (n->note[0])
+			json_str(j, "note", n->note);
+		json_object_close(j);
+	}
+	json_array_close(j);
+
+	json_object_open(j, "softnet");
+	json_double(j, "processed_per_s", r->softnet.processed_per_s);
+	json_double(j, "dropped_per_s", r->softnet.dropped_per_s);
+	json_double(j, "time_squeeze_per_s", r->softnet.squeezed_per_s);
+	json_u64(j, "dropped_total", r->softnet.dropped_total);
+	json_u64(j, "time_squeeze_total", r->softnet.squeezed_total);
+	json_object_close(j);
+
+	if (r->tcp_ok) {
+		json_object_open(j, "tcp");
+		json_double(j, "active_per_s", t->active_per_s);
+		json_double(j, "passive_per_s", t->passive_per_s);
+		json_double(j, "iseg_per_s", t->iseg_per_s);
+		json_double(j, "oseg_per_s", t->oseg_per_s);
+		json_double(j, "atmptf_per_s", t->atmptf_per_s);
+		json_double(j, "estres_per_s", t->estres_per_s);
+		json_double(j, "retrans_per_s", t->retrans_per_s);
+		json_double(j, "isegerr_per_s", t->isegerr_per_s);
+		json_double(j, "orsts_per_s", t->orsts_per_s);
+		json_double(j, "retrans_pct", t->retrans_pct);
+		json_i64(j, "curr_estab", t->curr_estab);
+		if (t->tcpext) {
+			json_u64(j, "listen_overflows", t->listen_overflows);
+			json_u64(j, "listen_drops", t->listen_drops);
+			json_u64(j, "lost_retransmit", t->lost_retransmit);
+			json_u64(j, "timeouts", t->timeouts);
+		}
+		json_object_close(j);
+	} else {
+		json_null(j, "tcp");
+	}
+
+	json_array_open(j, "processes");
+	for (unsigned i = 0; i < r->nprocs; i++)
+		json_proc(j, &r->procs[i], false);
+	json_array_close(j);
+	json_u64(j, "d_state_count", r->nd_state);
+	json_array_open(j, "d_state");
+	for (unsigned i = 0; i < r->nd_state && i < CHECK_MAX_DSTATE; i++)
+		json_proc(j, &r->d_state[i], true);
+	json_array_close(j);
+
+	json_object_open(j, "kernel_log");
+	json_bool(j, "readable", r->kmsg.readable);
+	if (r->kmsg.readable) {
+		json_object_open(j, "counts");
+		for (int k = 0; k < KMSG_KINDS; k++)
+			json_u64(j, check_kmsg_kind_name(k), r->kmsg.counts[k]);
+		json_object_close(j);
+		json_array_open(j, "lines");
+		for (unsigned i = 0; i < r->kmsg.nlines; i++) {
+			json_object_open(j, NULL);
+			json_str(j, "kind", check_kmsg_kind_name(r->kmsg.lines[i].kind));
+			json_double(j, "age_s", r->kmsg.lines[i].age_s);
+			json_str(j, "text", r->kmsg.lines[i].text);
+			json_object_close(j);
+		}
+		json_array_close(j);
+	}
+	json_object_close(j);
+
+	json_array_open(j, "flags");
+	for (unsigned i = 0; i < r->nflags; i++) {
+		const struct check_flag *fl = &r->flags[i];
+		json_object_open(j, NULL);
+		json_str(j, "id", fl->id);
+		json_str(j, "subject", fl->subject);
+		json_str(j, "reason", fl->reason);
+		json_str(j, "dig", fl->dig);
+		json_str(j, "cases", fl->cases);
+		json_object_close(j);
+	}
+	json_array_close(j);
+	json_array_open(j, "notes");
+	for (unsigned i = 0; i < r->nnotes; i++)
+		json_str(j, NULL, r->notes[i]);
+	json_array_close(j);
+}
+
+/* --- the command --- */
+
+enum { OPT_ALL = 'a', OPT_WINDOW = 'd', OPT_INTERVAL = 'i', OPT_PART = 'p' };
+
+static const struct cli_opt check_opts[] = {
+	{OPT_WINDOW, "duration", "SECONDS", "sample window of one report (default 2)"},
+	{OPT_INTERVAL, "interval", "SECONDS", "repeat: one report every SECONDS (as [interval])"},
+	{OPT_PART, "partitions", NULL, "show partitions too (iostat -p ALL)"},
+	{OPT_ALL, "all", NULL, "show idle disks and interfaces too"},
+	{0},
+};
+
+const struct cli_spec check_spec = {
+	.name = "check",
+	.summary = "the 60-second checklist in one screen: load, vmstat, mpstat, iostat -x, free, sar -n, dmesg",
+	.usage = "[-d SECONDS] [-p] [-a] [--json] [interval [count]]",
+	.description =
+		"Samples /proc and /sys twice over a window (2 s unless -d or an interval says\n"
+		"otherwise) and shows what uptime, dmesg, vmstat 1, mpstat -P ALL, pidstat,\n"
+		"iostat -xz, free, sar -n DEV,EDEV,TCP,ETCP and top would, with sysstat's formulas,\n"
+		"plus driver counters and ring sizes (ethtool ioctls), softnet drops and PSI.\n"
+		"Readings name what stands out (slow device versus saturated one, run queue,\n"
+		"a hot softirq CPU, swapping, NIC ring overflows, retransmits, D-state tasks,\n"
+		"kernel log errors) and the whyslow command that digs deeper. Works without\n"
+		"root: the kernel log and other users' wchan are then skipped, and it says so.",
+	.opts = check_opts,
+	.examples = "whyslow check                # one 2-second window\n"
+		    "whyslow check -d 10          # a 10-second window\n"
+		    "whyslow check 5 3            # three reports, 5 s each\n"
+		    "whyslow check --json | jq '.flags[]'",
+	.interval = true,
+};
+
+struct check_ctx {
+	unsigned window_s;
+	bool window_set;
+	long interval_s;
+	struct check_options opts;
+	const struct cli_common *common;
+	struct snapshot *a, *b;
+	struct check_result *r;
+	uint64_t last_tick_ns;
+};
+
+static int on_option(void *vctx, int key, const char *arg)
+{
+	struct check_ctx *c = vctx;
+
+	switch (key) {
+	case OPT_WINDOW:
+		c->window_s = (unsigned)cli_parse_ulong(arg, "window (-d)", 1, 3600);
+		c->window_set = true;
+		break;
+	case OPT_INTERVAL:
+		c->interval_s = (long)cli_parse_ulong(arg, "interval (-i)", 1, 3600);
+		break;
+	case OPT_PART:
+		c->opts.partitions = true;
+		break;
+	case OPT_ALL:
+		c->opts.all_devices = true;
+		break;
+	}
+	return 0;
+}
+
+static void print_result(struct check_ctx *c)
+{
+	if (c->common->json) {
+		struct json j;
+		json_begin(&j, stdout, "check");
+		check_print_json(c->r, &j);
+		json_end(&j);
+	} else {
+		check_print_text(c->r, stdout);
+		if (c->common->count != 1)
+			fputc('\n', stdout);
+	}
+	fflush(stdout);
+}
+
+static int check_poll(void *vctx, int timeout_ms)
+{
+	struct check_ctx *c = vctx;
+	struct timespec ts = {timeout_ms / 1000, (timeout_ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+	sample_runnable(c->b);
+	return 0;
+}
+
+static int check_tick(void *vctx, bool last)
+{
+	struct check_ctx *c = vctx;
+	struct snapshot *t;
+
+	(void)last;
+	/* a tick right after another (Ctrl-C at a boundary) has nothing to report */
+	if (cli_now_ns() - c->a->t_ns < 200000000ull)
+		return 0;
+	take_snapshot(c->b);
+	memset(c->r, 0, sizeof(*c->r));
+	compute_all(c->r, c->a, c->b, &c->opts);
+	print_result(c);
+	/* this window's end is the next one's start */
+	t = c->a;
+	c->a = c->b;
+	c->b = t;
+	snapshot_free(c->b);
+	memset(c->b, 0, sizeof(*c->b));
+	return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct cli_common common;
+	struct check_ctx c = {.window_s = 2};
+	int rc;
+
+	cli_parse(&check_spec, argc, argv, &common, on_option, &c);
+	if (c.interval_s && !common.interval_s)
+		common.interval_s = (unsigned)c.interval_s;
+	if (common.interval_s && c.window_set)
+		cli_usage_error("-d sets the window of a single report; with an interval, the interval is the window");
+	c.common = &common;
+	c.a = calloc(1, sizeof(*c.a));
+	c.b = calloc(1, sizeof(*c.b));
+	c.r = calloc(1, sizeof(*c.r));
+	if (!c.a || !c.b || !c.r) {
+		free(c.a);
+		free(c.b);
+		free(c.r);
+		return cli_fail("out of memory");
+	}
+	take_snapshot(c.a);
+	if (!c.a->stat.ncpus) {
+		rc = cli_fail("cannot read /proc/stat: is /proc mounted?");
+		goto out;
+	}
+	struct cli_loop_ops ops = {
+		.tick = check_tick,
+		.poll = check_poll,
+		.duration_ms = (uint64_t)c.window_s * 1000,
+	};
+	if (!common.interval_s)
+		common.count = 1;
+	rc = cli_run_loop(&common, &ops, &c);
+out:
+	snapshot_free(c.a);
+	snapshot_free(c.b);
+	free(c.a);
+	free(c.b);
+	free(c.r);
+	return rc;
+}
