@@ -11,6 +11,7 @@
 
 /* X(name, group, cases): cases are those of CASES.md the command serves. */
 #define COMMANDS(X)                                                                        \
+	X(check, "overview", "C1 C2 C4 C12 C13")                                           \
 	X(biolatency, "disk", "C1 C2 C3")                                                  \
 	X(biosnoop, "disk", "C1 C2 C3")                                                    \
 	X(bitesize, "disk", "C1")                                                          \
