@@ -15,6 +15,7 @@
 	X(biolatency, "disk", "C1 C2 C3")                                                  \
 	X(biosnoop, "disk", "C1 C2 C3")                                                    \
 	X(bitesize, "disk", "C1")                                                          \
+	X(biotop, "disk", "C1 C11")                                                        \
 	X(syscount, "sys", "C5 C7")                                                        \
 	X(runqlat, "cpu", "C6 C13")                                                       \
 	X(tcpretrans, "net", "C10")
