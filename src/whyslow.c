@@ -17,14 +17,16 @@
 	X(bitesize, "disk", "C1")                                                          \
 	X(biotop, "disk", "C1 C11")                                                        \
 	X(syscount, "sys", "C5 C7")                                                        \
-	X(runqlat, "cpu", "C6 C13")                                                       \
+	X(runqlat, "cpu", "C6 C13")                                                        \
 	X(flamegraph, "render", "C3 C8 C14")                                               \
 	X(collapse, "render", "C8 C14")                                                    \
 	X(heatmap, "render", "C3")                                                         \
-	X(tcpretrans, "net", "C10")
+	X(tcpretrans, "net", "C10")                                                        \
+	X(skbdrop, "net", "C4 C10")
 
 /* Another name for a command: bcc habit or a narrower view of the same collector. */
-#define ALIASES(A)
+#define ALIASES(A)                                                                         \
+	A(tcpdrop, skbdrop)
 
 #define DECLARE(name, group, cases)                                                        \
 	extern const struct cli_spec name##_spec;                                          \

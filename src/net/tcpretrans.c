@@ -10,15 +10,15 @@
 #include "lib/cli.h"
 #include "lib/inet.h"
 #include "lib/out.h"
-#include "lib/stacks.h"
+#include "net/netout.h"
 #include "net/tcpretrans.h"
 #include "tcpretrans.skel.h"
 
 struct tcpretrans {
+	struct ring_buffer *rb; /* first: net_poll_ring() finds it here */
 	struct cli_common common;
 	bool count, stack, timestamp;
 	struct tcpretrans_bpf *skel;
-	struct ring_buffer *rb;
 	struct stack_syms syms;
 	struct tcpretrans_count seen; /* event mode: totals for the summary line */
 };
@@ -193,37 +193,6 @@ void tcpretrans_collector_close(struct tcpretrans_collector *c)
 
 /* --- printing --- */
 
-static void flow_json(struct json *j, const struct net_flow *f, uint32_t netns)
-{
-	char addr[INET_ADDR_STRLEN];
-
-	json_u64(j, "ip", f->family == AF_INET6 ? 6 : 4);
-	json_str(j, "laddr", inet_addr_str(f->family, f->saddr, addr, sizeof(addr)));
-	json_u64(j, "lport", f->sport);
-	json_str(j, "raddr", inet_addr_str(f->family, f->daddr, addr, sizeof(addr)));
-	json_u64(j, "rport", f->dport);
-	json_u64(j, "netns", netns);
-}
-
-static void print_stack(struct tcpretrans *t, int stack_id, struct json *j)
-{
-	uint64_t ips[STACK_MAX_DEPTH];
-	unsigned n = stack_map_read(bpf_map__fd(t->skel->maps.stacks), stack_id, ips);
-	char name[256];
-
-	if (j) {
-		json_array_open(j, "kernel_stack");
-		for (unsigned i = 0; i < n; i++)
-			json_str(j, NULL, stack_kernel_frame(&t->syms, ips[i], name, sizeof(name)));
-		json_array_close(j);
-		return;
-	}
-	if (stack_id < 0)
-		printf("\t[Missed Kernel Stack]\n");
-	for (unsigned i = 0; i < n; i++)
-		printf("\t%s\n", stack_kernel_frame(&t->syms, ips[i], name, sizeof(name)));
-}
-
 static int on_event(void *arg, void *data, size_t size)
 {
 	struct tcpretrans *t = arg;
@@ -243,19 +212,21 @@ static int on_event(void *arg, void *data, size_t size)
 		json_begin(&j, stdout, "tcpretrans");
 		json_u64(&j, "pid", e->pid);
 		json_str(&j, "comm", e->comm);
-		flow_json(&j, &e->flow, e->netns);
+		net_flow_json(&j, &e->flow);
+		json_u64(&j, "netns", e->netns);
 		json_str(&j, "state", inet_tcp_state_name(e->state));
 		json_str(&j, "type", e->kind == TCPRETRANS_SYNACK ? "synack" : "data");
 		json_u64(&j, "segs", e->segs);
 		json_i64(&j, "err", e->err);
 		if (t->stack)
-			print_stack(t, e->stack_id, &j);
+			net_print_kernel_stack(&t->syms, bpf_map__fd(t->skel->maps.stacks), e->stack_id, &j,
+					       NULL);
 		json_end(&j);
 		return 0;
 	}
 	cli_strftime_now(now, sizeof(now));
-	inet_endpoint_str(e->flow.family, e->flow.saddr, e->flow.sport, l, sizeof(l));
-	inet_endpoint_str(e->flow.family, e->flow.daddr, e->flow.dport, r, sizeof(r));
+	net_flow_end(&e->flow, 1, l, sizeof(l));
+	net_flow_end(&e->flow, 0, r, sizeof(r));
 	printf("%-8s %-7u %-2d %-24s %s %-24s %-11s %4u", now, e->pid,
 	       e->flow.family == AF_INET6 ? 6 : 4, l, e->kind == TCPRETRANS_SYNACK ? "S>" : "R>", r,
 	       inet_tcp_state_name(e->state), e->segs);
@@ -263,16 +234,9 @@ static int on_event(void *arg, void *data, size_t size)
 		printf(" err %d", e->err);
 	putchar('\n');
 	if (t->stack)
-		print_stack(t, e->stack_id, NULL);
+		net_print_kernel_stack(&t->syms, bpf_map__fd(t->skel->maps.stacks), e->stack_id, NULL,
+				       stdout);
 	return 0;
-}
-
-static int poll_events(void *arg, int timeout_ms)
-{
-	struct tcpretrans *t = arg;
-	int n = ring_buffer__poll(t->rb, timeout_ms);
-
-	return n == -EINTR ? 0 : n;
 }
 
 static void print_counts(struct tcpretrans *t, const struct tcpretrans_result *res)
@@ -287,7 +251,8 @@ static void print_counts(struct tcpretrans *t, const struct tcpretrans_result *r
 		for (size_t i = 0; i < res->n; i++) {
 			const struct tcpretrans_flow *f = &res->flows[i];
 			json_object_open(&j, NULL);
-			flow_json(&j, &f->key.flow, f->key.netns);
+			net_flow_json(&j, &f->key.flow);
+			json_u64(&j, "netns", f->key.netns);
 			json_u64(&j, "retransmits", f->count.events);
 			json_u64(&j, "segs", f->count.segs);
 			json_u64(&j, "failed", f->count.failed);
@@ -307,10 +272,8 @@ static void print_counts(struct tcpretrans *t, const struct tcpretrans_result *r
 	for (size_t i = 0; i < res->n; i++) {
 		const struct tcpretrans_flow *f = &res->flows[i];
 		printf("%-28s %-28s %11llu %8llu %6llu\n",
-		       inet_endpoint_str(f->key.flow.family, f->key.flow.saddr, f->key.flow.sport,
-					 l, sizeof(l)),
-		       inet_endpoint_str(f->key.flow.family, f->key.flow.daddr, f->key.flow.dport,
-					 r, sizeof(r)),
+		       net_flow_end(&f->key.flow, 1, l, sizeof(l)),
+		       net_flow_end(&f->key.flow, 0, r, sizeof(r)),
 		       (unsigned long long)f->count.events, (unsigned long long)f->count.segs,
 		       (unsigned long long)f->count.failed);
 	}
@@ -375,7 +338,7 @@ int cmd_tcpretrans(int argc, char **argv)
 			err = cli_fail("creating the ring buffer failed: %s", strerror(errno));
 			goto out;
 		}
-		ops.poll = poll_events;
+		ops.poll = net_poll_ring;
 	}
 	if (t.stack && stack_syms_open(&t.syms, true, false))
 		cli_warn("cannot read /proc/kallsyms: stacks print as addresses");
