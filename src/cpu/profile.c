@@ -1,0 +1,341 @@
+/* profile: on-CPU stack sampling with a cpu-clock perf event per CPU (hardware counters
+ * are not needed, so it works in VMs). Options and output follow bcc's profile. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
+#include <bpf/bpf.h>
+#include "lib/bpf.h"
+#include "lib/cli.h"
+#include "lib/out.h"
+#include "lib/pidwatch.h"
+#include "lib/stacks.h"
+#include "lib/stacks_flame.h"
+#include "cpu/profile.h"
+#include "profile.skel.h"
+
+#define DEFAULT_FREQ 49
+
+/* --- collector --- */
+
+static int open_cpu_clock(int cpu, unsigned freq)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.size = sizeof(attr),
+		.freq = 1,
+		.sample_freq = freq,
+	};
+
+	return (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+static int attach_cpus(struct profile_collector *pc)
+{
+	int ncpus = wbpf_ncpus();
+
+	pc->links = calloc(ncpus, sizeof(*pc->links));
+	pc->perf_fds = calloc(ncpus, sizeof(*pc->perf_fds));
+	if (!pc->links || !pc->perf_fds)
+		return cli_fail("out of memory");
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		int fd;
+
+		if (pc->opts.cpu >= 0 && cpu != pc->opts.cpu)
+			continue;
+		fd = open_cpu_clock(cpu, pc->opts.freq_hz);
+		if (fd < 0) {
+			if (errno == ENODEV) /* possible but offline CPU */
+				continue;
+			return cli_fail("perf_event_open(cpu-clock) on CPU %d failed: %s%s", cpu,
+					strerror(errno),
+					errno == EACCES || errno == EPERM
+						? ": run as root, or lower kernel.perf_event_paranoid"
+						: "");
+		}
+		pc->perf_fds[pc->nlinks] = fd;
+		pc->links[pc->nlinks] = bpf_program__attach_perf_event(pc->skel->progs.sample, fd);
+		if (!pc->links[pc->nlinks]) {
+			int err = -errno;
+			close(fd);
+			return cli_fail("attaching to the perf event of CPU %d failed: %s", cpu,
+					strerror(-err));
+		}
+		pc->nlinks++;
+	}
+	if (!pc->nlinks)
+		return cli_fail("no online CPU to sample");
+	return 0;
+}
+
+int profile_open(struct profile_collector *pc, const struct profile_opts *opts)
+{
+	int err;
+
+	memset(pc, 0, sizeof(*pc));
+	pc->opts = *opts;
+	if (!pc->opts.freq_hz)
+		pc->opts.freq_hz = DEFAULT_FREQ;
+	pc->skel = profile_bpf__open();
+	if (!pc->skel)
+		return wbpf_load_error("profile's BPF program", -errno);
+	pc->skel->rodata->filter_tgid = opts->pid > 0;
+	pc->skel->rodata->targ_tgid = (uint32_t)opts->pid;
+	pc->skel->rodata->user_only = opts->user_only;
+	pc->skel->rodata->kernel_only = opts->kernel_only;
+	pc->skel->rodata->include_idle = opts->include_idle;
+	err = profile_bpf__load(pc->skel);
+	if (err) {
+		err = wbpf_load_error("profile's BPF program", err);
+		profile_close(pc);
+		return err;
+	}
+	if ((err = attach_cpus(pc))) {
+		profile_close(pc);
+		return err;
+	}
+	return 0;
+}
+
+struct read_ctx {
+	struct profile_collector *pc;
+	struct stack_samples *out;
+	uint64_t missed;
+	int err;
+};
+
+static void read_one(const void *k, const void *v, void *arg)
+{
+	const struct profile_key *key = k;
+	struct read_ctx *rc = arg;
+	int stacks_fd = bpf_map__fd(rc->pc->skel->maps.stacks);
+	uint64_t user[STACK_MAX_DEPTH], kernel[STACK_MAX_DEPTH], count = *(const uint64_t *)v;
+	char comm[sizeof(key->comm) + 1];
+	struct stack_ref st = {.comm = comm, .pid = (pid_t)key->pid};
+
+	memcpy(comm, key->comm, sizeof(key->comm));
+	comm[sizeof(key->comm)] = '\0';
+	st.user_err = key->user_stack_id < 0 ? key->user_stack_id : 0;
+	st.kernel_err = key->kernel_stack_id < 0 ? key->kernel_stack_id : 0;
+	st.nuser = stack_map_read(stacks_fd, key->user_stack_id, user);
+	st.nkernel = stack_map_read(stacks_fd, key->kernel_stack_id, kernel);
+	st.user = user;
+	st.kernel = kernel;
+	if ((st.user_err && st.user_err != -EFAULT) || (st.kernel_err && st.kernel_err != -EFAULT))
+		rc->missed += count;
+	if (stack_samples_add(rc->out, &st, count))
+		rc->err = -ENOMEM;
+}
+
+int profile_read(struct profile_collector *pc, struct stack_samples *out, uint64_t *missed)
+{
+	struct read_ctx rc = {.pc = pc, .out = out};
+	int n = wbpf_hash_walk(bpf_map__fd(pc->skel->maps.counts), sizeof(struct profile_key),
+			       sizeof(uint64_t), true, true, read_one, &rc);
+
+	/* ids are only reused once freed; samples landing during this walk may lose their
+	 * stack (they then show empty), a window of microseconds per interval */
+	stack_map_clear(bpf_map__fd(pc->skel->maps.stacks));
+	if (missed)
+		*missed = rc.missed;
+	return n < 0 ? n : rc.err;
+}
+
+void profile_close(struct profile_collector *pc)
+{
+	for (int i = 0; i < pc->nlinks; i++) {
+		bpf_link__destroy(pc->links[i]);
+		close(pc->perf_fds[i]);
+	}
+	free(pc->links);
+	free(pc->perf_fds);
+	profile_bpf__destroy(pc->skel);
+	memset(pc, 0, sizeof(*pc));
+}
+
+/* --- command --- */
+
+struct profile_cmd {
+	struct cli_common common;
+	struct profile_opts opts;
+	bool folded, delimited, offsets, timestamp, target_gone;
+	unsigned duration_s;
+	const char *flamegraph; /* SVG path, or NULL */
+	struct profile_collector pc;
+	struct stack_syms syms;
+};
+
+enum { OPT_DURATION = CLI_LONG_ONLY, OPT_FLAMEGRAPH };
+
+static const struct cli_opt options[] = {
+	{'F', "frequency", "HZ", "samples per second per CPU (default 49)"},
+	{'p', "pid", "PID", "sample this process only"},
+	{'C', "cpu", "CPU", "sample this CPU only"},
+	{'U', "user-stacks-only", NULL, "user stacks only (no kernel frames)"},
+	{'K', "kernel-stacks-only", NULL, "kernel stacks only (no user frames)"},
+	{'I', "include-idle", NULL, "include the idle task's stacks"},
+	{'f', "folded", NULL, "folded output, one line per stack (for flame graphs)"},
+	{'d', "delimited", NULL, "insert '-' between user and kernel frames"},
+	{'a', "annotations", NULL, "(kernel frames always carry _[k] in folded output)"},
+	{'s', "offset", NULL, "show addresses as symbol+offset"},
+	{'T', "timestamp", NULL, "include a timestamp with each interval"},
+	{OPT_DURATION, "duration", "SECONDS", "sample this long, then print and exit"},
+	{OPT_FLAMEGRAPH, "flamegraph", "FILE", "also write the stacks as a flame graph SVG"},
+	{0},
+};
+
+const struct cli_spec profile_spec = {
+	.name = "profile",
+	.summary = "on-CPU stack sampling (cpu-clock perf events), multi-line or folded",
+	.usage = "[-F HZ] [-p PID] [-C CPU] [-U | -K] [-f] [-d] [--json] [duration | interval count]",
+	.description =
+		"Samples what runs on each CPU HZ times a second with a cpu-clock software\n"
+		"perf event (no hardware counters needed, so it works in VMs) and counts the\n"
+		"user and kernel stacks, symbolized. A lone positional number is a duration, as\n"
+		"in bcc's profile; 'interval count' prints (and resets) every interval. With -f\n"
+		"each stack is one line for flamegraph.pl or 'whyslow flamegraph' (case C8, C14).",
+	.opts = options,
+	.examples = "  whyslow profile 10                # 10 s, all CPUs, multi-line stacks\n"
+		    "  whyslow profile -F 99 -f 30 > out.folded\n"
+		    "  whyslow profile --flamegraph cpu.svg 10\n"
+		    "  whyslow profile -p 1234 -U 5      # user stacks of process 1234\n"
+		    "  whyslow profile -C 1 5 3         # CPU 1, every 5 s, three times\n",
+	.interval = true,
+};
+
+static int on_option(void *arg, int key, const char *val)
+{
+	struct profile_cmd *p = arg;
+
+	switch (key) {
+	case 'F': p->opts.freq_hz = cli_parse_ulong(val, "frequency (Hz)", 1, 100000); break;
+	case 'p': p->opts.pid = cli_parse_pid(val); break;
+	case 'C': p->opts.cpu = cli_parse_cpu(val); break;
+	case 'U': p->opts.user_only = true; break;
+	case 'K': p->opts.kernel_only = true; break;
+	case 'I': p->opts.include_idle = true; break;
+	case 'f': p->folded = true; break;
+	case 'd': p->delimited = true; break;
+	case 'a': break;
+	case 's': p->offsets = true; break;
+	case 'T': p->timestamp = true; break;
+	case OPT_FLAMEGRAPH: p->flamegraph = val; break;
+	case OPT_DURATION: p->duration_s = cli_parse_ulong(val, "duration (seconds)", 1, 86400); break;
+	}
+	return 0;
+}
+
+/* With -p, ends the run when the process exits: what was sampled is printed, then
+ * one line says why the run ended. */
+static int watch_target(void *arg, int timeout_ms)
+{
+	struct profile_cmd *p = arg;
+	struct timespec ts = {timeout_ms / 1000, (timeout_ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+	if (pid_gone(p->opts.pid)) {
+		p->target_gone = true;
+		cli_stop = 1;
+	}
+	return 0;
+}
+
+/* Each interval rewrites the file with that interval's stacks. */
+static int write_flamegraph(struct profile_cmd *p, const struct stack_samples *samples)
+{
+	struct flamegraph_opts o;
+	char subtitle[96];
+
+	flamegraph_opts_default(&o);
+	o.title = "CPU profile";
+	snprintf(subtitle, sizeof(subtitle), "whyslow profile at %u Hz, %llu samples",
+		 p->pc.opts.freq_hz, (unsigned long long)samples->total);
+	o.subtitle = subtitle;
+	return stack_samples_flamegraph(&p->syms, samples, p->flamegraph, &o);
+}
+
+static int print_interval(void *arg, bool last)
+{
+	struct profile_cmd *p = arg;
+	struct stack_samples samples = {0};
+	uint64_t missed = 0;
+	struct json j;
+	int err;
+
+	(void)last;
+	if ((err = profile_read(&p->pc, &samples, &missed))) {
+		stack_samples_free(&samples);
+		return cli_fail("reading the samples failed: %s", strerror(-err));
+	}
+	stack_samples_sort(&samples);
+	if (p->flamegraph && (err = write_flamegraph(p, &samples))) {
+		stack_samples_free(&samples);
+		return err;
+	}
+	if (p->common.json) {
+		json_begin(&j, stdout, "profile");
+		json_u64(&j, "frequency_hz", p->pc.opts.freq_hz);
+		json_u64(&j, "samples", samples.total);
+		json_u64(&j, "missed_stacks", missed);
+		stack_samples_json(&p->syms, &samples, "samples", 0, &j);
+		json_end(&j);
+	} else {
+		if (p->timestamp)
+			out_timestamp_line(stdout);
+		stack_samples_print(&p->syms, &samples, p->folded, p->delimited, stdout);
+		if (missed)
+			fprintf(stderr, "WARNING: %llu samples lost their stack (stack map full or "
+					"hash collision)\n", (unsigned long long)missed);
+		fflush(stdout);
+	}
+	stack_samples_free(&samples);
+	if (last && p->target_gone)
+		return cli_fail("process %d exited: sampling stopped", (int)p->opts.pid);
+	return 0;
+}
+
+int cmd_profile(int argc, char **argv)
+{
+	struct profile_cmd p = {.opts = {.cpu = -1}};
+	struct cli_loop_ops ops = {.tick = print_interval};
+	int err;
+
+	cli_parse(&profile_spec, argc, argv, &p.common, on_option, &p);
+	if (p.opts.user_only && p.opts.kernel_only)
+		cli_usage_error("-U and -K exclude each other");
+	if (p.common.interval_s && p.common.count <= 0 && !p.duration_s) {
+		/* bcc's profile takes one positional: the duration */
+		p.duration_s = p.common.interval_s;
+		p.common.interval_s = 0;
+	}
+	ops.duration_ms = (uint64_t)p.duration_s * 1000;
+	if (p.opts.pid)
+		ops.poll = watch_target;
+	wbpf_init(p.common.verbose);
+	if ((err = wbpf_check_prereqs()))
+		return err;
+	if (stack_syms_open(&p.syms, !p.opts.user_only, !p.opts.kernel_only) && !p.opts.user_only)
+		cli_warn("cannot read /proc/kallsyms: kernel frames will show as [unknown]");
+	p.syms.offsets = p.offsets;
+	if (p.opts.pid)
+		stack_syms_warm(&p.syms, p.opts.pid);
+	if ((err = profile_open(&p.pc, &p.opts))) {
+		stack_syms_close(&p.syms);
+		return err;
+	}
+	if (!p.common.json && !p.folded)
+		fprintf(stderr, "Sampling at %u Hertz of %s by %s stack%s... Hit Ctrl-C to end.\n",
+			p.pc.opts.freq_hz, p.opts.pid ? "one process" : "all threads",
+			p.opts.user_only ? "user" : p.opts.kernel_only ? "kernel" : "user + kernel",
+			p.opts.cpu >= 0 ? " on one CPU" : "");
+	else
+		fprintf(stderr, "Sampling at %u Hertz...\n", p.pc.opts.freq_hz);
+	err = cli_run_loop(&p.common, &ops, &p);
+	profile_close(&p.pc);
+	stack_syms_close(&p.syms);
+	return err;
+}

@@ -1,0 +1,43 @@
+/* Layouts shared by profile's kernel and user sides, and its collector API. */
+#ifndef WHYSLOW_PROFILE_H
+#define WHYSLOW_PROFILE_H
+
+/* One sampled stack; the value (per CPU) counts samples. */
+struct profile_key {
+	__u32 pid; /* process (tgid), as bcc's profile shows */
+	__s32 user_stack_id;
+	__s32 kernel_stack_id;
+	char comm[16];
+};
+
+#ifndef __bpf__
+#include <stdbool.h>
+#include <sys/types.h>
+#include "lib/stacks.h"
+
+struct profile_bpf;
+
+/* Collector: open and attach with the settings, read (and clear) the samples, close.
+ * Used by the profile command and in-process by doctor. */
+struct profile_opts {
+	unsigned freq_hz;  /* samples per second per CPU (default 49) */
+	pid_t pid;         /* 0: every process */
+	int cpu;           /* -1: every CPU */
+	bool user_only, kernel_only, include_idle;
+};
+struct profile_collector {
+	struct profile_opts opts;
+	struct profile_bpf *skel;
+	struct bpf_link **links;
+	int *perf_fds;
+	int nlinks;
+};
+/* Returns 0, or prints one line and returns EXIT_RUNTIME. */
+int profile_open(struct profile_collector *pc, const struct profile_opts *opts);
+/* Moves the samples taken since the last read into out (appended); clears the maps.
+ * *missed counts samples whose stack could not be stored (stack map full). */
+int profile_read(struct profile_collector *pc, struct stack_samples *out, uint64_t *missed);
+void profile_close(struct profile_collector *pc);
+#endif
+
+#endif

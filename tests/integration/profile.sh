@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# profile on a workload whose two functions burn CPU 2:1 (counted in loop iterations, so
+# preemption does not change the ratio): both names, the 2:1 ratio within 10%, user and
+# kernel frames on one stack, and folded output a flame graph renderer accepts.
+source "$(dirname "$0")/lib.sh"
+need_root; need_cmd jq
+
+"$WORKLOADS/cpuburn" 4 & burn=$!
+on_exit "kill $burn"
+sleep 0.2
+"$WS" profile -F 999 -p "$burn" -f --flamegraph "$TMP/direct.svg" 3 >"$TMP/folded" 2>"$TMP/err" || fail "profile -f failed: $(cat "$TMP/err")"
+wait $burn
+sum() { awk -v pat="$1" '$0 ~ pat { n += $NF } END { print n + 0 }' "$TMP/folded"; }
+a=$(sum ';main;burn_a( |;)'); b=$(sum ';main;burn_b( |;)')
+note "samples: burn_a $a, burn_b $b"
+assert_between "$b" 100 100000 "burn_b samples"
+assert_between "$(awk -v a="$a" -v b="$b" 'BEGIN{printf "%.3f", a/b}')" 1.8 2.2 "burn_a/burn_b ratio"
+# every line is "cpuburn;...;frame count", user frames first, kernel frames marked _[k]
+bad=$(grep -cvE '^cpuburn;[^ ]+ [0-9]+$' "$TMP/folded" || true)
+assert_eq "$bad" 0 "malformed folded lines"
+grep -qE ';main;[^ ]*;read;entry_SYSCALL_64[^ ]*_\[k\];' "$TMP/folded" ||
+  grep -qE ';main;[^ ]*_\[k\]' "$TMP/folded" || fail "no user+kernel stack: $(head -5 "$TMP/folded")"
+if grep -vE '(^|;)[^;]*_\[k\](;|$)' "$TMP/folded" | grep -qE '_\[k\];[^ ]*;main'; then
+  fail "a user frame follows a kernel frame"
+fi
+grep -q '<svg' "$TMP/direct.svg" && grep -q 'burn_a' "$TMP/direct.svg" || fail "--flamegraph SVG lacks burn_a"
+if "$WS" flamegraph --help >/dev/null 2>&1; then
+  "$WS" flamegraph "$TMP/folded" >"$TMP/out.svg" 2>"$TMP/fg.err" || fail "flamegraph rejected profile -f: $(cat "$TMP/fg.err")"
+  grep -q 'burn_a' "$TMP/out.svg" || fail "flame graph lacks burn_a"
+  note "flamegraph renderer accepted the folded output"
+else
+  note "no flamegraph command in this build: renderer check left out"
+fi
+
+# JSON: one object, samples per stack, frames leaf first; -K drops user frames
+"$WORKLOADS/cpuburn" 3 & burn=$!
+on_exit "kill $burn"
+sleep 0.2
+"$WS" profile -F 199 -p "$burn" -K --json 1 >"$TMP/k.json" 2>"$TMP/err" || fail "profile -K --json failed: $(cat "$TMP/err")"
+assert_eq "$(wc -l <"$TMP/k.json")" 1 "JSON objects"
+assert_eq "$(jq '[.stacks[].user_stack|length]|add // 0' "$TMP/k.json")" 0 "-K: user frames"
+assert_eq "$(jq -c '[.stacks[].pid]|unique' "$TMP/k.json")" "[$burn]" "-p keeps one process"
+# multi-line text (bcc's layout), from the same process, user only
+"$WS" profile -F 199 -p "$burn" -U 1 >"$TMP/text" 2>"$TMP/err" || fail "profile text failed: $(cat "$TMP/err")"
+assert_contains "$(cat "$TMP/text")" "^    burn_a$" "text stack frame"
+assert_contains "$(cat "$TMP/text")" "^    -  *cpuburn ($burn)$" "text process line"
+wait $burn
+
+# -C: only the chosen CPU's samples
+taskset -c 1 "$WORKLOADS/cpuburn" 2 & burn=$!
+on_exit "kill $burn"
+sleep 0.1
+"$WS" profile -C 0 -p "$burn" -f 1 >"$TMP/c0" 2>"$TMP/err" || fail "profile -C failed: $(cat "$TMP/err")"
+assert_eq "$(awk '{n += $NF} END {print n + 0}' "$TMP/c0")" 0 "samples on CPU 0 of a task pinned to CPU 1"
+wait $burn
+
+# bad input: one line, exit 2 for usage, 1 for a process that goes away
+rc=0; "$WS" profile -F 0 1 >"$TMP/o" 2>&1 || rc=$?
+assert_eq "$rc" 2 "-F 0 exit status"; assert_contains "$(head -1 "$TMP/o")" "frequency" "-F 0 message"
+rc=0; "$WS" profile -C 4096 1 >"$TMP/o" 2>&1 || rc=$?
+assert_eq "$rc" 2 "-C 4096 exit status"
+rc=0; "$WS" profile -p 999999 1 >"$TMP/o" 2>&1 || rc=$?
+assert_eq "$rc" 2 "-p of a missing process"
+assert_contains "$(head -1 "$TMP/o")" "999999" "missing process message"
+rc=0; "$WS" profile -U -K 1 >"$TMP/o" 2>&1 || rc=$?
+assert_eq "$rc" 2 "-U with -K"
+"$WORKLOADS/cpuburn" 1 & burn=$!
+rc=0; "$WS" profile -F 999 -p "$burn" -f 10 >"$TMP/o" 2>"$TMP/e" || rc=$?
+assert_eq "$rc" 1 "process exiting mid-run: exit status"
+assert_contains "$(cat "$TMP/e")" "process $burn exited" "exit message"
+# symbols were read at start, so the exited process's frames still resolve
+grep -q ';main;burn_a ' "$TMP/o" || fail "samples taken before the exit were not printed: $(head -3 "$TMP/o")"
+echo "profile: all checks passed"
