@@ -426,8 +426,8 @@ int cmd_syscount(int argc, char **argv)
 		syscall_names_free(&c.names);
 		return wbpf_load_error("syscount's BPF programs", err);
 	}
-	if (!c.common.json)
-		fprintf(stderr, "Tracing syscalls, printing top %lu... Hit Ctrl-C to end.\n", c.top);
+	/* on stderr also with --json: tests and scripts wait for it */
+	fprintf(stderr, "Tracing syscalls, printing top %lu... Hit Ctrl-C to end.\n", c.top);
 	err = cli_run_loop(&c.common, &ops, &c);
 	syscount_result_free(&c.res);
 	syscount_close(c.collector);
