@@ -126,6 +126,45 @@ static char *end_of_line(char *p, char *end)
 	return nl ? nl : end;
 }
 
+/* Arrays sorted by a uint64_t that is each element's first field (an address), elements
+ * stride bytes apart: one binary search serves symbols, mappings and perf maps. */
+static uint64_t key_at(const void *base, size_t stride, size_t i)
+{
+	uint64_t key;
+
+	memcpy(&key, (const char *)base + i * stride, sizeof(key));
+	return key;
+}
+
+/* How many elements have a key below value (or equal to it, if inclusive). */
+static size_t count_below(const void *base, size_t count, size_t stride, uint64_t value,
+			  bool inclusive)
+{
+	size_t lo = 0, hi = count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t key = key_at(base, stride, mid);
+
+		if (key < value || (inclusive && key == value))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Index of the element with the greatest key <= value, or -1. Of several with that key
+ * (names for one address) the first in sort order, which the sort puts best first. */
+static long floor_first(const void *base, size_t count, size_t stride, uint64_t value)
+{
+	size_t n = count_below(base, count, stride, value, true);
+
+	if (!n)
+		return -1;
+	return (long)count_below(base, n, stride, key_at(base, stride, n - 1), false);
+}
+
 /* Lines in text, counting a last one without a newline: an upper bound for arrays. */
 static size_t count_lines(const char *text, size_t len)
 {
@@ -297,37 +336,18 @@ size_t ksyms_count(const struct ksyms *ks)
 	return ks ? ks->count : 0;
 }
 
-/* Index of the last symbol whose address is <= addr, or -1. */
-static long ksym_floor(const struct ksyms *ks, uint64_t addr)
-{
-	size_t lo = 0, hi = ks->count;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ks->syms[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (long)lo - 1;
-}
-
 bool ksyms_lookup(const struct ksyms *ks, uint64_t addr, struct sym *out)
 {
-	long i = ks ? ksym_floor(ks, addr) : -1;
-	const struct ksym *s;
+	/* Of several names for one address, the first kallsyms lists (the sort keeps it). */
+	long i = ks ? floor_first(ks->syms, ks->count, sizeof(*ks->syms), addr) : -1;
+	const struct ksym *s = i >= 0 ? &ks->syms[i] : NULL;
 
 	memset(out, 0, sizeof(*out));
-	if (i < 0)
+	if (!s)
 		return false;
 	/* Beyond the last symbol nothing says where it ends. */
-	if ((size_t)i == ks->count - 1 && addr - ks->syms[i].addr >= KSYM_LAST_SPAN)
+	if (s->addr == ks->syms[ks->count - 1].addr && addr - s->addr >= KSYM_LAST_SPAN)
 		return false;
-	/* Of several names for one address, the first kallsyms lists. */
-	while (i > 0 && ks->syms[i - 1].addr == ks->syms[i].addr)
-		i--;
-	s = &ks->syms[i];
 	out->name = ks->text + s->name;
 	out->offset = addr - s->addr;
 	out->module = s->module == KSYM_NO_MODULE ? NULL : ks->text + s->module;
@@ -445,19 +465,9 @@ fail:
 
 long proc_maps_find(const struct proc_maps *pm, uint64_t addr)
 {
-	size_t lo = 0, hi = pm ? pm->count : 0;
+	long i = pm ? floor_first(pm->maps, pm->count, sizeof(*pm->maps), addr) : -1;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (pm->maps[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0 || addr >= pm->maps[lo - 1].end)
-		return -1;
-	return (long)lo - 1;
+	return i >= 0 && addr < pm->maps[i].end ? i : -1;
 }
 
 void proc_maps_free(struct proc_maps *pm)
@@ -695,16 +705,17 @@ static Elf *elf_open_debug_by_link(Elf *elf, const char *file_path, const char *
 	const char *slash = strrchr(file_path, '/');
 	static const char *const formats[] = {"%s%.*s/%s", "%s%.*s/.debug/%s",
 					      "%s/usr/lib/debug%.*s/%s"};
+	/* A bare file name is in the current directory. */
+	const char *dir = slash ? file_path : ".";
+	int dir_len = slash ? (int)(slash - file_path) : 1;
 	char path[PATH_MAX];
-	int dir_len = slash ? (int)(slash - file_path) : 0;
 	Elf *debug = NULL;
 
-	if (!link || !*link || strchr(link, '/') || !slash)
+	if (!link || !*link || strchr(link, '/'))
 		return NULL;
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]) && !debug; i++) {
-		snprintf(path, sizeof(path), formats[i], root, dir_len, file_path, link);
-		if (strcmp(path + strlen(root), file_path) != 0) /* not the file itself */
-			debug = elf_open_debug_candidate(elf, path, fd);
+		snprintf(path, sizeof(path), formats[i], root, dir_len, dir, link);
+		debug = elf_open_debug_candidate(elf, path, fd);
 	}
 	return debug;
 }
@@ -795,27 +806,17 @@ size_t elf_syms_count(const struct elf_syms *es)
 
 bool elf_syms_lookup(const struct elf_syms *es, uint64_t file_vaddr, struct sym *out)
 {
-	size_t lo = 0, hi = es ? es->count : 0, first;
+	long first = es ? floor_first(es->syms, es->count, sizeof(*es->syms), file_vaddr) : -1;
 
 	memset(out, 0, sizeof(*out));
 	if (!es)
 		return false;
 	out->module = es->path;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (es->syms[mid].addr <= file_vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0)
+	if (first < 0)
 		return false;
-	first = lo - 1;
-	while (first > 0 && es->syms[first - 1].addr == es->syms[lo - 1].addr)
-		first--;
 	/* Aliases may disagree on size; any of them covering the address will do. */
-	for (size_t i = first; i < lo; i++) {
+	for (size_t i = (size_t)first; i < es->count && es->syms[i].addr == es->syms[first].addr;
+	     i++) {
 		if (file_vaddr - es->syms[i].addr < es->syms[i].size) {
 			out->name = es->names + es->syms[first].name;
 			out->offset = file_vaddr - es->syms[first].addr;
@@ -939,22 +940,10 @@ static void perf_map_free(struct perf_map *pm)
 
 static bool perf_map_lookup(const struct perf_map *pm, uint64_t addr, struct sym *out)
 {
-	size_t lo = 0, hi = pm ? pm->count : 0, first;
+	/* Of several lines for one address the latest, which the sort puts first. */
+	long first = pm ? floor_first(pm->syms, pm->count, sizeof(*pm->syms), addr) : -1;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (pm->syms[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0)
-		return false;
-	first = lo - 1;
-	while (first > 0 && pm->syms[first - 1].start == pm->syms[first].start)
-		first--;
-	if (addr - pm->syms[first].start >= pm->syms[first].size)
+	if (first < 0 || addr - pm->syms[first].start >= pm->syms[first].size)
 		return false;
 	out->name = pm->text + pm->syms[first].name;
 	out->offset = addr - pm->syms[first].start;

@@ -22,12 +22,15 @@ struct ksyms *ksyms_load(void);
 /* Same, from text in kallsyms format (for tests). */
 struct ksyms *ksyms_parse(const char *text, size_t len);
 void ksyms_free(struct ksyms *ks);
-/* true if found; out->name points into ks. */
+/* true if found; out->name points into ks. Of several names for one address, the first
+ * kallsyms lists; past the last symbol, only within 64 KiB (kallsyms has no sizes). */
 bool ksyms_lookup(const struct ksyms *ks, uint64_t addr, struct sym *out);
 /* Address of a symbol by exact name, 0 if absent. */
 uint64_t ksyms_addr(const struct ksyms *ks, const char *name);
 size_t ksyms_count(const struct ksyms *ks);
 
+/* Not thread-safe: use one struct usyms per thread. Cached per PID until
+ * usyms_forget_pid, so long-running callers forget PIDs that exit. */
 struct usyms;
 struct usyms *usyms_new(void);
 void usyms_free(struct usyms *us);

@@ -509,3 +509,36 @@ TEST(syms_usyms_perf_map)
 	unlink(path);
 	munmap(code, 8192);
 }
+
+/* A stripped binary finds its local functions in the debug file its .gnu_debuglink names
+ * (made here with objcopy, as Debian's dh_strip does). */
+TEST(syms_elf_debuglink)
+{
+	char dir[] = "/tmp/whyslow-syms-dbg.XXXXXX", cmd[8192], path[256];
+	struct elf_syms *es;
+
+	if (!mkdtemp(dir)) {
+		UNIT_FAIL("mkdtemp");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && objcopy --only-keep-debug '%s' symtest.debug && "
+		 "objcopy --strip-all --add-gnu-debuglink=symtest.debug '%s' symtest",
+		 dir, realpath(workload("symtest"), path), path);
+	CHECK(system(cmd) == 0);
+	snprintf(path, sizeof(path), "%s/symtest", dir);
+	es = elf_syms_open(path);
+	CHECK(es != NULL);
+	CHECK(elf_syms_addr(es, "symtest_local") != 0); /* local: only in the debug file */
+	CHECK_EQ_U64(elf_syms_addr(es, "symtest_local"), nm_addr(workload("symtest"),
+								 "symtest_local"));
+	elf_syms_close(es);
+	/* without it, the stripped file has no such name: the debug file was what answered */
+	snprintf(cmd, sizeof(cmd), "%s/symtest.debug", dir);
+	CHECK(unlink(cmd) == 0);
+	es = elf_syms_open(path);
+	CHECK(es && elf_syms_addr(es, "symtest_local") == 0);
+	elf_syms_close(es);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0);
+}
