@@ -17,6 +17,7 @@
 	X(bitesize, "disk", "C1")                                                          \
 	X(biotop, "disk", "C1 C11")                                                        \
 	X(syscount, "sys", "C5 C7")                                                        \
+	X(errsnoop, "sys", "C7")                                                           \
 	X(runqlat, "cpu", "C6 C13")                                                        \
 	X(profile, "cpu", "C8 C14")                                                        \
 	X(flamegraph, "render", "C3 C8 C14")                                               \
