@@ -16,6 +16,7 @@
 	X(biosnoop, "disk", "C1 C2 C3")                                                    \
 	X(bitesize, "disk", "C1")                                                          \
 	X(biotop, "disk", "C1 C11")                                                        \
+	X(cachestat, "disk", "C1")                                                         \
 	X(syscount, "sys", "C5 C7")                                                        \
 	X(errsnoop, "sys", "C7")                                                           \
 	X(runqlat, "cpu", "C6 C13")                                                        \

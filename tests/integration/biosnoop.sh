@@ -6,6 +6,7 @@ source "$(dirname "$0")/lib.sh"
 need_root
 [ -x "$WORKLOADS/dio" ] || skip "workload dio not built (make \$BUILD/workloads/dio)"
 dev=$(make_loopdev 64)
+on_exit "losetup -d /dev/$dev" # make_loopdev runs in a subshell here: its own on_exit is lost
 
 # bad input first: unknown disk (exit 2, one line), unknown PID (exit 2)
 out=$("$WS" biosnoop -d nosuchdisk 2>&1); rc=$?

@@ -5,6 +5,7 @@ source "$(dirname "$0")/lib.sh"
 need_root
 [ -x "$WORKLOADS/dio" ] || skip "workload dio not built (make \$BUILD/workloads/dio)"
 dev=$(make_loopdev 64)
+on_exit "losetup -d /dev/$dev" # make_loopdev runs in a subshell here: its own on_exit is lost
 
 out=$("$WS" biotop -d nosuchdisk 2>&1); rc=$?
 assert_eq "$rc" 2 "exit status for an unknown disk"

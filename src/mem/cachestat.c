@@ -1,0 +1,280 @@
+/* cachestat: page-cache hits, misses, dirtied pages and hit ratio per interval, with
+ * Buffers and Cached from /proc/meminfo. Built on the filemap and writeback tracepoints
+ * (no kprobes). Options and output follow bcc's cachestat.
+ *
+ * What counts as what (pages, not events):
+ *   an access  a page looked up in the page cache: the range of each read()
+ *              (filemap:mm_filemap_get_pages, index..last_index), each mmap fault
+ *              (mm_filemap_fault) and each fault-around range (mm_filemap_map_pages)
+ *   a miss     a page inserted into the cache for a read (mm_filemap_add_to_page_cache,
+ *              once per folio, 1 << order pages), minus pages a write created (folios
+ *              seen dirtied soon after their insertion: a write to a new page is no miss)
+ *   a hit      an access that was not a miss: accesses - misses, at least 0
+ *   dirtied    pages marked dirty (writeback:writeback_dirty_folio)
+ * Known gaps:
+ *   - readahead inserts pages before they are read: within one interval misses can lead
+ *     accesses, so a sequential first read shows a ratio near 0 (as it should: every
+ *     page came from disk), and a short interval may show 0 hits for a cached read
+ *   - fault-around counts its whole range, mapped or not; a fault after fault-around
+ *     counts its page twice (mmap hit ratios read slightly high)
+ *   - reads that bypass the page cache's read path are not accesses: O_DIRECT, tmpfs and
+ *     shmem (shmem_file_read_iter), splice/sendfile from some file systems, readahead(2)
+ *     and fadvise(WILLNEED) inserts count as misses without accesses
+ *   - with -p, readahead done by kernel threads on the process's behalf is not its own
+ *   - write_added uses an LRU of 8192 recent folios: a write-created folio dirtied after
+ *     8192 later insertions counts as a miss.
+ * bcc's libbpf-tools cachestat does not load here (it needs kprobes) and, on 5.16+
+ * kernels, undercounts misses: it counts insertion events, one per folio. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "lib/bpf.h"
+#include "lib/cli.h"
+#include "lib/out.h"
+#include "lib/pidwatch.h"
+#include "lib/procfs.h"
+#include "mem/cachestat.h"
+#include "mem/cachestat_collect.h"
+#include "cachestat.skel.h"
+
+/* ---- collector ---- */
+
+struct cachestat_collector {
+	struct cachestat_bpf *skel;
+};
+
+void cachestat_derive(struct cachestat_sample *s)
+{
+	uint64_t read_adds = s->added > s->write_added ? s->added - s->write_added : 0;
+
+	s->misses = read_adds;
+	s->hits = s->accessed > read_adds ? s->accessed - read_adds : 0;
+	s->hit_ratio_pct = s->hits + s->misses ? 100.0 * s->hits / (s->hits + s->misses) : NAN;
+}
+
+static int cachestat_load(struct cachestat_collector *c, const struct cachestat_opts *o,
+			  bool use_btf)
+{
+	struct cachestat_bpf *skel = cachestat_bpf__open();
+	int err;
+
+	if (!skel)
+		return -errno;
+	c->skel = skel;
+	skel->rodata->filter_pid = o->pid > 0;
+	skel->rodata->targ_pid = (uint32_t)o->pid;
+	wbpf_pick(skel->progs.get_pages_btf, skel->progs.get_pages_raw, use_btf);
+	wbpf_pick(skel->progs.map_pages_btf, skel->progs.map_pages_raw, use_btf);
+	wbpf_pick(skel->progs.fault_btf, skel->progs.fault_raw, use_btf);
+	wbpf_pick(skel->progs.add_btf, skel->progs.add_raw, use_btf);
+	wbpf_pick(skel->progs.dirty_btf, skel->progs.dirty_raw, use_btf);
+	err = cachestat_bpf__load(skel);
+	if (!err)
+		err = cachestat_bpf__attach(skel);
+	return err;
+}
+
+int cachestat_open(const struct cachestat_opts *o, struct cachestat_collector **out)
+{
+	static const char *const hooks[] = {"filemap", "mm_filemap_get_pages", "filemap",
+					    "mm_filemap_map_pages", "filemap", "mm_filemap_fault",
+					    "filemap", "mm_filemap_add_to_page_cache", "writeback",
+					    "writeback_dirty_folio", NULL};
+	struct cachestat_collector *c;
+	bool use_btf = !o->force_raw_tp && wbpf_prefer_tp_btf();
+	int err;
+
+	for (int i = 0; hooks[i]; i += 2)
+		if (!wbpf_tracepoint_exists(hooks[i], hooks[i + 1]))
+			return -ENOENT;
+	if (!(c = calloc(1, sizeof(*c))))
+		return -ENOMEM;
+	err = cachestat_load(c, o, use_btf);
+	if (err && use_btf) { /* kernels without tp_btf for these hooks: raw tracepoints */
+		cachestat_bpf__destroy(c->skel);
+		err = cachestat_load(c, o, false);
+	}
+	if (err) {
+		cachestat_bpf__destroy(c->skel);
+		free(c);
+		return err;
+	}
+	*out = c;
+	return 0;
+}
+
+int cachestat_read(struct cachestat_collector *c, struct cachestat_sample *s)
+{
+	int fd = bpf_map__fd(c->skel->maps.counts), err;
+	uint64_t words[sizeof(struct cachestat_counts) / 8];
+	struct cachestat_counts counts;
+	struct procfs_meminfo mi;
+	char buf[8192];
+	uint32_t zero = 0;
+
+	memset(s, 0, sizeof(*s));
+	if ((err = wbpf_percpu_sum(fd, &zero, words, sizeof(words) / 8)) ||
+	    (err = wbpf_percpu_zero(fd, &zero, sizeof(words) / 8)))
+		return err;
+	memcpy(&counts, words, sizeof(counts));
+	s->accessed = counts.accessed;
+	s->added = counts.added;
+	s->write_added = counts.write_added;
+	s->dirtied = counts.dirtied;
+	s->events = counts.events;
+	cachestat_derive(s);
+	if (procfs_read_file("/proc/meminfo", buf, sizeof(buf)) > 0 &&
+	    procfs_parse_meminfo(buf, &mi) == 0) {
+		s->buffers_kb = mi.buffers;
+		s->cached_kb = mi.cached;
+	}
+	return 0;
+}
+
+void cachestat_close(struct cachestat_collector *c)
+{
+	if (!c)
+		return;
+	cachestat_bpf__destroy(c->skel);
+	free(c);
+}
+
+/* ---- command ---- */
+
+struct cachestat {
+	struct cli_common common;
+	bool timestamp;
+	struct cachestat_opts opts;
+	struct cachestat_collector *col;
+	struct cachestat_sample total;
+};
+
+static const struct cli_opt options[] = {
+	{'T', "timestamp", NULL, "include a timestamp column"},
+	{'p', "pid", "PID", "page-cache activity of this process only"},
+	{0},
+};
+
+const struct cli_spec cachestat_spec = {
+	.name = "cachestat",
+	.summary = "page-cache hits, misses, dirtied pages, hit ratio, buffers and cache size",
+	.usage = "[-T] [-p PID] [--json] [interval [count]]",
+	.description =
+		"Counts pages, from tracepoints: an access is a page looked up by read()\n"
+		"(filemap:mm_filemap_get_pages, its index range), by an mmap fault\n"
+		"(mm_filemap_fault) or by fault-around (mm_filemap_map_pages, its range); a miss\n"
+		"is a page inserted into the cache for a read (mm_filemap_add_to_page_cache,\n"
+		"1 << order pages per folio, less the folios a write created, seen dirtied right\n"
+		"after insertion); a hit is an access that was not a miss; dirtied pages come\n"
+		"from writeback:writeback_dirty_folio. BUFFERS_MB and CACHED_MB are /proc/meminfo.\n"
+		"Gaps: readahead inserts pages before they are read, so misses can lead accesses\n"
+		"within an interval; O_DIRECT, tmpfs/shmem reads and fadvise/readahead(2) are not\n"
+		"accesses; fault-around counts its whole range. A falling ratio while reading a\n"
+		"file larger than the cache means the working set does not fit (case C1).\n"
+		"(bcc's libbpf-tools cachestat needs kprobes, and on 5.16+ counts one miss per\n"
+		"folio instead of per page.)",
+	.opts = options,
+	.examples = "  whyslow cachestat 1             # every second until Ctrl-C\n"
+		    "  whyslow cachestat -T 5 12       # every 5 s for a minute, with times\n"
+		    "  whyslow cachestat -p 1234 --json 1 10\n",
+	.interval = true,
+};
+
+static int on_option(void *arg, int key, const char *val)
+{
+	struct cachestat *c = arg;
+
+	switch (key) {
+	case 'T': c->timestamp = true; break;
+	case 'p': c->opts.pid = cli_parse_pid(val); break;
+	}
+	return 0;
+}
+
+static void print_sample(struct cachestat *c, const struct cachestat_sample *s)
+{
+	char now[16], ratio[16];
+
+	if (c->common.json) {
+		struct json j;
+		json_begin(&j, stdout, "cachestat");
+		json_u64(&j, "interval_s", c->common.interval_s);
+		if (c->opts.pid)
+			json_i64(&j, "pid", c->opts.pid);
+		json_u64(&j, "hits", s->hits);
+		json_u64(&j, "misses", s->misses);
+		json_u64(&j, "dirtied", s->dirtied);
+		json_double(&j, "hit_ratio_pct", s->hit_ratio_pct);
+		json_u64(&j, "buffers_mb", s->buffers_kb / 1024);
+		json_u64(&j, "cached_mb", s->cached_kb / 1024);
+		json_u64(&j, "accessed_pages", s->accessed);
+		json_u64(&j, "added_pages", s->added);
+		json_u64(&j, "write_added_pages", s->write_added);
+		json_end(&j);
+		return;
+	}
+	if (isnan(s->hit_ratio_pct))
+		snprintf(ratio, sizeof(ratio), "-");
+	else
+		snprintf(ratio, sizeof(ratio), "%.2f%%", s->hit_ratio_pct);
+	if (c->timestamp) {
+		cli_strftime_now(now, sizeof(now));
+		printf("%-8s ", now);
+	}
+	printf("%10llu %10llu %10llu %9s %11llu %10llu\n", (unsigned long long)s->hits,
+	       (unsigned long long)s->misses, (unsigned long long)s->dirtied, ratio,
+	       (unsigned long long)s->buffers_kb / 1024, (unsigned long long)s->cached_kb / 1024);
+	fflush(stdout);
+}
+
+static int tick(void *arg, bool last)
+{
+	struct cachestat *c = arg;
+	struct cachestat_sample s;
+	int err = cachestat_read(c->col, &s);
+
+	(void)last;
+	if (err)
+		return cli_fail("reading the page-cache counters failed: %s", strerror(-err));
+	print_sample(c, &s);
+	return 0;
+}
+
+static int poll_pid(void *arg, int timeout_ms)
+{
+	return pidwatch_sleep(((struct cachestat *)arg)->opts.pid, timeout_ms);
+}
+
+int cmd_cachestat(int argc, char **argv)
+{
+	static const char *const tracepoints[] = {"filemap", "mm_filemap_get_pages", "filemap",
+						  "mm_filemap_map_pages", "filemap", "mm_filemap_fault",
+						  "filemap", "mm_filemap_add_to_page_cache", "writeback",
+						  "writeback_dirty_folio", NULL};
+	struct cachestat c = {0};
+	struct cli_loop_ops ops = {.tick = tick};
+	int err;
+
+	cli_parse(&cachestat_spec, argc, argv, &c.common, on_option, &c);
+	if (c.opts.pid)
+		ops.poll = poll_pid;
+	c.opts.force_raw_tp = !wbpf_prefer_tp_btf();
+	wbpf_init(c.common.verbose);
+	if ((err = wbpf_check_prereqs()) || (err = wbpf_require_tracepoints(tracepoints)))
+		return err;
+	err = cachestat_open(&c.opts, &c.col);
+	if (err)
+		return wbpf_load_error("cachestat's BPF programs", err);
+	fprintf(stderr, "Tracing page cache%s... Hit Ctrl-C to end.\n", c.opts.pid ? " of one process" : "");
+	if (!c.common.json) {
+		if (c.timestamp)
+			printf("%-8s ", "TIME");
+		printf("%10s %10s %10s %9s %11s %10s\n", "HITS", "MISSES", "DIRTIES", "HITRATIO",
+		       "BUFFERS_MB", "CACHED_MB");
+	}
+	err = cli_run_loop(&c.common, &ops, &c);
+	cachestat_close(c.col);
+	return err;
+}
