@@ -1421,6 +1421,17 @@ static void print_nics(const struct check_result *r, FILE *f, bool all)
 		(unsigned long long)r->softnet.squeezed_total);
 }
 
+/* Appends item to line if the result still fits; returns whether it did. */
+static bool append_fits(char *line, size_t size, const char *item)
+{
+	size_t len = strlen(line), n = strlen(item);
+
+	if (len + n + 1 > size)
+		return false;
+	memcpy(line + len, item, n + 1);
+	return true;
+}
+
 /* Prints text after prefix, breaking at blanks so that no line passes width columns;
  * continuation lines start with indent. */
 static void print_wrapped(FILE *f, const char *prefix, const char *indent, const char *text,
@@ -1458,19 +1469,19 @@ void check_print_text(const struct check_result *r, FILE *f)
 	cli_strftime_now(now, sizeof(now));
 	fprintf(f, "whyslow check at %s over %.2f s, %u CPUs%s\n", now, r->window_ms / 1000.0,
 		r->ncpus, r->root ? "" : " (not root: some sections limited, see notes)");
-	fprintf(f, "LOAD   %.2f %.2f %.2f  runnable %.1f (max %u) D-state %u blocked(io) %u tasks %u",
+	fprintf(f, "LOAD   %.2f %.2f %.2f  runnable %.1f (max %u)  D-state %u (io %u)  tasks %u",
 		l->avg1, l->avg5, l->avg15, l->runnable_avg, l->runnable_max, l->d_state,
 		l->blocked, l->tasks);
 	if (l->psi)
-		fprintf(f, "  PSI cpu %.0f%% mem %.0f/%.0f%% io %.0f/%.0f%% (some/full)\n",
+		fprintf(f, "  PSI cpu %.0f%% mem %.0f/%.0f%% io %.0f/%.0f%%\n",
 			l->psi_cpu_some_pct, l->psi_mem_some_pct, l->psi_mem_full_pct,
 			l->psi_io_some_pct, l->psi_io_full_pct);
 	else
 		fprintf(f, "  PSI n/a\n");
-	fprintf(f, "VMSTAT r %.1f b %.0f  si %.0f so %.0f kB/s  bi %.0f bo %.0f kB/s  in %.0f/s cs %.0f/s  us %.0f sy %.0f id %.0f wa %.0f st %.0f  majflt %.0f/s\n",
+	fprintf(f, "VMSTAT r %.1f b %.0f  si %.0f so %.0f bi %.0f bo %.0f kB/s  in %.0f cs %.0f /s  us %.0f sy %.0f id %.0f wa %.0f st %.0f  majflt %.0f/s\n",
 		v->r, v->b, v->si_kb_per_s, v->so_kb_per_s, v->bi_kb_per_s, v->bo_kb_per_s,
 		v->in_per_s, v->cs_per_s, v->us, v->sy, v->id, v->wa, v->st, v->majflt_per_s);
-	fprintf(f, "MEM MB total %.0f used %.0f free %.0f buff/cache %.0f (page cache %.0f) available %.0f (%.0f%%) dirty %.0f writeback %.0f swap %.0f/%.0f\n",
+	fprintf(f, "MEM MB total %.0f used %.0f free %.0f buff/cache %.0f (file %.0f) avail %.0f (%.0f%%) dirty %.0f wback %.0f swap %.0f/%.0f\n",
 		m->total_kb / 1024.0, m->used_kb / 1024.0, m->free_kb / 1024.0,
 		(m->buffers_kb + m->cache_kb) / 1024.0, m->page_cache_kb / 1024.0,
 		m->available_kb / 1024.0, m->available_pct, m->dirty_kb / 1024.0,
@@ -1487,18 +1498,30 @@ void check_print_text(const struct check_result *r, FILE *f)
 			(unsigned long long)t->listen_overflows, (unsigned long long)t->listen_drops);
 	}
 	if (r->nprocs) {
-		fprintf(f, "TOP   ");
-		for (unsigned i = 0; i < r->nprocs && i < 5; i++)
-			fprintf(f, " %d %.15s %.0f%%(%c)", r->procs[i].pid, r->procs[i].comm,
-				r->procs[i].cpu_pct, r->procs[i].state);
-		fprintf(f, "\n");
+		char line[121] = "TOP   ";
+		for (unsigned i = 0; i < r->nprocs; i++) {
+			char item[96];
+			snprintf(item, sizeof(item), " %d %.15s %.0f%%(%c)", r->procs[i].pid,
+				 r->procs[i].comm, r->procs[i].cpu_pct, r->procs[i].state);
+			if (!append_fits(line, sizeof(line), item))
+				break;
+		}
+		fprintf(f, "%s\n", line);
 	}
 	if (r->nd_state) {
-		fprintf(f, "D-STATE %u:", r->nd_state);
-		for (unsigned i = 0; i < r->nd_state && i < 4; i++)
-			fprintf(f, " %d %.15s [%.30s]", r->d_state[i].pid, r->d_state[i].comm,
-				r->d_state[i].wchan);
-		fprintf(f, "%s\n", r->nd_state > 4 ? " ..." : "");
+		char line[121];
+		unsigned i;
+		snprintf(line, sizeof(line), "D-STATE %u:", r->nd_state);
+		for (i = 0; i < r->nd_state && i < CHECK_MAX_DSTATE; i++) {
+			char item[128];
+			snprintf(item, sizeof(item), " %d %.15s [%.40s]", r->d_state[i].pid,
+				 r->d_state[i].comm, r->d_state[i].wchan);
+			/* keep room for " ..." */
+			if (strlen(line) + strlen(item) > sizeof(line) - 5 ||
+			    !append_fits(line, sizeof(line), item))
+				break;
+		}
+		fprintf(f, "%s%s\n", line, i < r->nd_state ? " ..." : "");
 	}
 	if (!r->kmsg.readable) {
 		fprintf(f, "KLOG   skipped: needs root\n");
