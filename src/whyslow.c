@@ -25,7 +25,8 @@
 	X(collapse, "render", "C8 C14")                                                    \
 	X(heatmap, "render", "C3")                                                         \
 	X(tcpretrans, "net", "C10")                                                        \
-	X(skbdrop, "net", "C4 C10")
+	X(skbdrop, "net", "C4 C10")                                                        \
+	X(tcptop, "net", "C9 C11")
 
 /* Another name for a command: bcc habit or a narrower view of the same collector. */
 #define ALIASES(A)                                                                         \

@@ -19,6 +19,11 @@ static __always_inline void sock_read_flow(const struct sock *sk, struct net_flo
 {
 	f->family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	f->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	/* A socket that reached TCP_CLOSE (e.g. FIN_WAIT2 -> TIME_WAIT while the application
+	 * still reads queued data) was unhashed and its skc_num zeroed (__inet_put_port);
+	 * inet_sport keeps the port. Not for request sockets, whose skc_num is always set. */
+	if (!f->sport)
+		f->sport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
 	f->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (f->family == AF_INET) {
 		BPF_CORE_READ_INTO((__u32 *)f->saddr, sk, __sk_common.skc_rcv_saddr);

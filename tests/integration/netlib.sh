@@ -14,6 +14,8 @@ make_netpair() {
   on_exit "ip netns del $NS_A"
   ip netns add "$NS_B" || fail "ip netns add failed"
   on_exit "ip netns del $NS_B"
+  # processes left in the namespaces (servers) die before the namespaces go
+  on_exit "ip netns pids $NS_A | xargs -r kill -9; ip netns pids $NS_B | xargs -r kill -9"
   ip link add "$VETH_A" netns "$NS_A" type veth peer name "$VETH_B" netns "$NS_B" ||
     fail "creating the veth pair failed"
   in_a ip addr add "$IP_A/24" dev "$VETH_A"
@@ -34,8 +36,8 @@ tcp_counter() { # ns field
 # Starts netpair's server in namespace B on PORT (REPLY bytes back, CONNS connections)
 # and waits until it listens.
 start_server() { # port reply conns
-  in_b "$WORKLOADS/netpair" server "$1" "$2" "$3" >"$TMP/server.out" 2>&1 &
-  on_exit "kill $! 2>/dev/null"
+  ip netns exec "$NS_B" "$WORKLOADS/netpair" server "$1" "$2" "$3" >"$TMP/server.out" 2>&1 &
+  on_exit "kill $! 2>/dev/null"  # ip netns exec execs the server: $! is its PID
   local i
   for i in $(seq 1 100); do grep -q ready "$TMP/server.out" && return 0; sleep 0.05; done
   fail "netpair server did not start: $(cat "$TMP/server.out")"
