@@ -1196,8 +1196,10 @@ static void read_tasks(struct check_result *r)
 		flag(r, "io_pressure", "", "biolatency -D", "C1 C2",
 		     "all non-idle tasks stalled on I/O %.0f%% of the window (PSI io full)",
 		     r->load.psi_io_full_pct);
-	static const char *const dig[KMSG_KINDS] = {"oomkill", "offcputime", "softirqs",
-						    "biosnoop", "nicstat", "check", "check"};
+	/* the command that digs deeper into each kind of kernel log line */
+	static const char *const dig[KMSG_KINDS] = {"oomkill",  "offcputime", "profile -C",
+						    "biosnoop", "nicstat",    "sigsnoop",
+						    "doctor"};
 	for (int k = 0; k < KMSG_KINDS; k++) {
 		if (!r->kmsg.recent_counts[k])
 			continue;
