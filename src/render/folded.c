@@ -191,8 +191,11 @@ static uint32_t new_node(struct frame_tree *t, uint32_t parent, uint32_t name)
 	return id;
 }
 
-/* The child of parent named s, created if missing. */
-static uint32_t child_of(struct frame_tree *t, uint32_t parent, const char *s, uint32_t len)
+/* The child of parent named s, created if missing. A parent created by this very stack
+ * (fresh) has no children yet: the lookup is skipped and only an empty slot is sought,
+ * which saves a random memory access per probe when stacks share little. */
+static uint32_t child_of(struct frame_tree *t, uint32_t parent, const char *s, uint32_t len,
+			 bool fresh)
 {
 	uint32_t name = intern(t, s, len), id, i;
 
@@ -206,10 +209,15 @@ static uint32_t child_of(struct frame_tree *t, uint32_t parent, const char *s, u
 		return new_node(t, parent, name);
 	}
 	i = (uint32_t)edge_hash(parent, name) & t->edge_mask;
-	for (uint32_t slot; (slot = t->edge_slots[i]); i = (i + 1) & t->edge_mask) {
-		id = slot - 1;
-		if (t->node_parent[id] == parent && t->node_name[id] == name)
-			return id;
+	if (fresh) {
+		while (t->edge_slots[i])
+			i = (i + 1) & t->edge_mask;
+	} else {
+		for (uint32_t slot; (slot = t->edge_slots[i]); i = (i + 1) & t->edge_mask) {
+			id = slot - 1;
+			if (t->node_parent[id] == parent && t->node_name[id] == name)
+				return id;
+		}
 	}
 	id = new_node(t, parent, name);
 	if (id == UINT32_MAX)
@@ -284,7 +292,7 @@ int frame_tree_add(struct frame_tree *t, const char *const *frames, const uint32
 		   size_t n, double count, enum frame_count which)
 {
 	uint32_t parent = FRAME_ROOT;
-	bool same = true;
+	bool same = true, fresh = false;
 	double *counts;
 
 	if (t->oom)
@@ -314,9 +322,11 @@ int frame_tree_add(struct frame_tree *t, const char *const *frames, const uint32
 			}
 		}
 		same = false;
-		node = child_of(t, parent, s, len);
+		uint32_t before = t->nnodes;
+		node = child_of(t, parent, s, len, fresh);
 		if (node == UINT32_MAX)
 			goto oom;
+		fresh = t->nnodes != before;
 		t->path[i] = node;
 		parent = node;
 	}
