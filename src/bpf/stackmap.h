@@ -7,6 +7,17 @@
 /* PERF_MAX_STACK_DEPTH, the kernel's default for kernel.perf_event_max_stack. */
 #define STACK_MAX_DEPTH 127
 
+/* The key most stack-counting commands sum under (profile, offcputime, ...): a process,
+ * the ids of its user and kernel stacks in a stack-trace map (negative: the error of
+ * bpf_get_stackid, -EFAULT meaning there was no such stack), and the thread's name. With
+ * a per-CPU hash of u64 values under it, stack_counts_read() in lib/stacks.h reads it. */
+struct stack_key {
+	__u32 pid;
+	__s32 user_stack_id;
+	__s32 kernel_stack_id;
+	char comm[16];
+};
+
 #ifdef __bpf__
 /* A stack-trace map named `name` holding up to `entries` distinct stacks. */
 #define DEFINE_STACK_MAP(name, entries)                                                    \

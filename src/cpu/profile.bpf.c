@@ -22,7 +22,7 @@ DEFINE_STACK_MAP(stacks, 16384);
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 16384);
-	__type(key, struct profile_key);
+	__type(key, struct stack_key);
 	__type(value, __u64);
 } counts SEC(".maps");
 
@@ -31,7 +31,7 @@ int sample(struct bpf_perf_event_data *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
-	struct profile_key key = {};
+	struct stack_key key = {};
 	__u64 one = 1, *n;
 
 	if (tid == 0 && !include_idle) /* the idle task */

@@ -101,48 +101,10 @@ int profile_open(struct profile_collector *pc, const struct profile_opts *opts)
 	return 0;
 }
 
-struct read_ctx {
-	struct profile_collector *pc;
-	struct stack_samples *out;
-	uint64_t missed;
-	int err;
-};
-
-static void read_one(const void *k, const void *v, void *arg)
-{
-	const struct profile_key *key = k;
-	struct read_ctx *rc = arg;
-	int stacks_fd = bpf_map__fd(rc->pc->skel->maps.stacks);
-	uint64_t user[STACK_MAX_DEPTH], kernel[STACK_MAX_DEPTH], count = *(const uint64_t *)v;
-	char comm[sizeof(key->comm) + 1];
-	struct stack_ref st = {.comm = comm, .pid = (pid_t)key->pid};
-
-	memcpy(comm, key->comm, sizeof(key->comm));
-	comm[sizeof(key->comm)] = '\0';
-	st.user_err = key->user_stack_id < 0 ? key->user_stack_id : 0;
-	st.kernel_err = key->kernel_stack_id < 0 ? key->kernel_stack_id : 0;
-	st.nuser = stack_map_read(stacks_fd, key->user_stack_id, user);
-	st.nkernel = stack_map_read(stacks_fd, key->kernel_stack_id, kernel);
-	st.user = user;
-	st.kernel = kernel;
-	if ((st.user_err && st.user_err != -EFAULT) || (st.kernel_err && st.kernel_err != -EFAULT))
-		rc->missed += count;
-	if (stack_samples_add(rc->out, &st, count))
-		rc->err = -ENOMEM;
-}
-
 int profile_read(struct profile_collector *pc, struct stack_samples *out, uint64_t *missed)
 {
-	struct read_ctx rc = {.pc = pc, .out = out};
-	int n = wbpf_hash_walk(bpf_map__fd(pc->skel->maps.counts), sizeof(struct profile_key),
-			       sizeof(uint64_t), true, true, read_one, &rc);
-
-	/* ids are only reused once freed; samples landing during this walk may lose their
-	 * stack (they then show empty), a window of microseconds per interval */
-	stack_map_clear(bpf_map__fd(pc->skel->maps.stacks));
-	if (missed)
-		*missed = rc.missed;
-	return n < 0 ? n : rc.err;
+	return stack_counts_read(bpf_map__fd(pc->skel->maps.counts),
+				 bpf_map__fd(pc->skel->maps.stacks), out, missed);
 }
 
 void profile_close(struct profile_collector *pc)

@@ -2,13 +2,8 @@
 #ifndef WHYSLOW_PROFILE_H
 #define WHYSLOW_PROFILE_H
 
-/* One sampled stack; the value (per CPU) counts samples. */
-struct profile_key {
-	__u32 pid; /* process (tgid), as bcc's profile shows */
-	__s32 user_stack_id;
-	__s32 kernel_stack_id;
-	char comm[16];
-};
+/* Samples are counted per CPU under struct stack_key (bpf/stackmap.h): process (tgid, as
+ * bcc's profile shows), user and kernel stack ids, thread name. */
 
 #ifndef __bpf__
 #include <stdbool.h>

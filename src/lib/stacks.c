@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include "lib/bpf.h"
 #include "lib/stacks.h"
 #include "lib/syms.h"
 
@@ -183,6 +184,28 @@ static bool missed(int err)
 	return err != 0 && err != -EFAULT;
 }
 
+/* A kernel stack taken in a tracepoint program begins (leaf first) with the tracing glue:
+ * the BPF program itself, bpf_trace_runN, __traceiter_NAME or __bpf_trace_NAME. Those
+ * frames say nothing about the traced code, so printing starts after them. */
+static unsigned kernel_glue_frames(const struct stack_syms *ss, const struct stack_ref *st)
+{
+	static const char *const glue[] = {"bpf_prog_", "bpf_trace_run", "__traceiter_",
+					   "__bpf_trace_", "bpf_get_stack"};
+	char name[512];
+	unsigned i = 0;
+
+	for (; ss->ksyms && i < st->nkernel; i++) {
+		bool is_glue = false;
+
+		stack_kernel_frame(ss, st->kernel[i], name, sizeof(name));
+		for (size_t g = 0; g < sizeof(glue) / sizeof(glue[0]); g++)
+			is_glue |= strncmp(name, glue[g], strlen(glue[g])) == 0;
+		if (!is_glue)
+			break;
+	}
+	return i == st->nkernel ? 0 : i; /* all glue: show it rather than nothing */
+}
+
 char *stack_fold(struct stack_syms *ss, const struct stack_ref *st, bool delimiter)
 {
 	struct strbuf b = {0};
@@ -201,7 +224,7 @@ char *stack_fold(struct stack_syms *ss, const struct stack_ref *st, bool delimit
 		sb_add_frame(&b, "-", NULL);
 	if (missed(st->kernel_err))
 		sb_add_frame(&b, "[Missed Kernel Stack]", NULL);
-	for (unsigned i = st->nkernel; i-- > 0;)
+	for (unsigned i = st->nkernel, first = kernel_glue_frames(ss, st); i-- > first;)
 		sb_add_frame(&b, stack_kernel_frame(ss, st->kernel[i], name, sizeof(name)),
 			     "_[k]");
 	if (b.oom) {
@@ -219,7 +242,7 @@ void stack_print(struct stack_syms *ss, const struct stack_ref *st, uint64_t val
 
 	if (missed(st->kernel_err))
 		fprintf(f, "    [Missed Kernel Stack]\n");
-	for (unsigned i = 0; i < st->nkernel; i++)
+	for (unsigned i = kernel_glue_frames(ss, st); i < st->nkernel; i++)
 		fprintf(f, "    %s\n", stack_kernel_frame(ss, st->kernel[i], name, sizeof(name)));
 	if (have_user && have_kernel)
 		fprintf(f, "    --\n");
@@ -245,7 +268,7 @@ void stack_json(struct stack_syms *ss, const struct stack_ref *st, struct json *
 	json_array_open(j, "kernel_stack");
 	if (missed(st->kernel_err))
 		json_str(j, NULL, "[Missed Kernel Stack]");
-	for (unsigned i = 0; i < st->nkernel; i++)
+	for (unsigned i = kernel_glue_frames(ss, st); i < st->nkernel; i++)
 		json_str(j, NULL, stack_kernel_frame(ss, st->kernel[i], name, sizeof(name)));
 	json_array_close(j);
 }
@@ -497,4 +520,47 @@ void stack_samples_json(struct stack_syms *ss, const struct stack_samples *s,
 	}
 	free(order);
 	json_array_close(j);
+}
+
+struct counts_ctx {
+	int stacks_fd;
+	struct stack_samples *out;
+	uint64_t missed;
+	int err;
+};
+
+static void read_count(const void *k, const void *v, void *arg)
+{
+	const struct stack_key *key = k;
+	struct counts_ctx *cc = arg;
+	uint64_t user[STACK_MAX_DEPTH], kernel[STACK_MAX_DEPTH], value = *(const uint64_t *)v;
+	char comm[sizeof(key->comm) + 1];
+	struct stack_ref st = {.comm = comm, .pid = (pid_t)key->pid, .user = user,
+			       .kernel = kernel};
+
+	memcpy(comm, key->comm, sizeof(key->comm));
+	comm[sizeof(key->comm)] = '\0';
+	st.user_err = key->user_stack_id < 0 ? key->user_stack_id : 0;
+	st.kernel_err = key->kernel_stack_id < 0 ? key->kernel_stack_id : 0;
+	st.nuser = stack_map_read(cc->stacks_fd, key->user_stack_id, user);
+	st.nkernel = stack_map_read(cc->stacks_fd, key->kernel_stack_id, kernel);
+	if (missed(st.user_err) || missed(st.kernel_err))
+		cc->missed += value;
+	if (stack_samples_add(cc->out, &st, value))
+		cc->err = -ENOMEM;
+}
+
+int stack_counts_read(int counts_fd, int stacks_fd, struct stack_samples *out,
+		      uint64_t *missed_value)
+{
+	struct counts_ctx cc = {.stacks_fd = stacks_fd, .out = out};
+	int n = wbpf_hash_walk(counts_fd, sizeof(struct stack_key), sizeof(uint64_t), true, true,
+			       read_count, &cc);
+
+	/* ids are only reused once freed; events landing during the walk may lose their
+	 * stack (it then shows empty): a window of microseconds per read */
+	stack_map_clear(stacks_fd);
+	if (missed_value)
+		*missed_value = cc.missed;
+	return n < 0 ? n : cc.err;
 }

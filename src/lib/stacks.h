@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <linux/types.h>
 #include "bpf/stackmap.h"
 #include "lib/out.h"
 
@@ -121,6 +122,13 @@ int stack_samples_add(struct stack_samples *s, const struct stack_ref *st, uint6
 void stack_samples_sort(struct stack_samples *s);
 void stack_samples_free(struct stack_samples *s);
 struct stack_ref stack_sample_ref(const struct stack_sample *sample);
+
+/* Reads a per-CPU hash of struct stack_key -> u64 (summed over CPUs) and the stack-trace
+ * map its ids point into, appends one sample per key to out, and clears both maps.
+ * *missed (if not NULL) gets the total value of keys whose stack was lost (map full or
+ * hash collision). Returns 0 or -errno. */
+int stack_counts_read(int counts_fd, int stacks_fd, struct stack_samples *out,
+		      uint64_t *missed);
 
 /* Symbolizes every sample into folded lines summed by text (sorted by line). */
 int stack_samples_fold(struct stack_syms *ss, const struct stack_samples *s, bool delimiter,

@@ -148,3 +148,23 @@ TEST(stacks_folded_set_sums_and_sorts)
 	free(out);
 	folded_set_free(&fs);
 }
+
+TEST(stacks_skip_tracing_glue)
+{
+	struct stack_syms ss = fixture_syms();
+	/* leaf first: the BPF program, its runner and the tracepoint iterator, then __schedule */
+	const uint64_t k[] = {0xffffffffa0000010, 0xffffffff81500110, 0xffffffff81500010,
+			      0xffffffff81300120, 0xffffffff81200810};
+	struct stack_ref st = {.comm = "x", .pid = 1, .kernel = k, .nkernel = 5,
+			       .user_err = -EFAULT};
+	char *line = stack_fold(&ss, &st, false);
+
+	CHECK(line && strcmp(line, "x;hrtimer_nanosleep_[k];__schedule_[k]") == 0);
+	free(line);
+	/* a stack of glue only is shown as it is */
+	st.nkernel = 2;
+	line = stack_fold(&ss, &st, false);
+	CHECK(line && strcmp(line, "x;bpf_trace_run4_[k];bpf_prog_4a6c8f69796eb4d_switch_btf_[k]") == 0);
+	free(line);
+	stack_syms_close(&ss);
+}
