@@ -20,6 +20,7 @@
 	X(syscount, "sys", "C5 C7")                                                        \
 	X(errsnoop, "sys", "C7")                                                           \
 	X(runqlat, "cpu", "C6 C13")                                                        \
+	X(offcputime, "cpu", "C6 C13")                                                     \
 	X(profile, "cpu", "C8 C14")                                                        \
 	X(flamegraph, "render", "C3 C8 C14")                                               \
 	X(collapse, "render", "C8 C14")                                                    \
