@@ -192,9 +192,9 @@ static int ethtool_ioctl(int fd, const char *ifname, void *cmd)
 /* ethtool -S (only the receive-loss counters are kept) and ethtool -g. */
 static void nic_driver_read(int fd, const char *ifname, struct nic_driver *d)
 {
-	struct {
+	union { /* the header and room for the one count asked for */
 		struct ethtool_sset_info hdr;
-		uint32_t buf[1];
+		uint8_t raw[sizeof(struct ethtool_sset_info) + sizeof(uint32_t)];
 	} sset;
 	struct ethtool_gstrings *strings = NULL;
 	struct ethtool_stats *stats = NULL;
@@ -417,14 +417,25 @@ void check_disk_compute(const struct procfs_disk *p, const struct procfs_disk *c
 		o->util_pct = 100;
 }
 
+static uint64_t minus(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
 void check_cpu_compute(const struct procfs_cpu_times *p, const struct procfs_cpu_times *c,
 		       struct check_cpu *o)
 {
 	/* mpstat: guest time is inside user (and guest_nice inside nice), so usr and nice
-	 * exclude them and the total leaves them out */
-	uint64_t usr = delta(p->user - p->guest, c->user - c->guest);
-	uint64_t nice = delta(p->nice - p->guest_nice, c->nice - c->guest_nice);
-	uint64_t tot = delta(procfs_cpu_total(p), procfs_cpu_total(c));
+	 * exclude them and the total leaves them out. The total is summed from the clamped
+	 * per-field deltas: for counters that only grow it equals mpstat's difference of
+	 * sums, and no share can pass 100% when one goes backwards (CPU hot-unplug). */
+	uint64_t usr = delta(minus(p->user, p->guest), minus(c->user, c->guest));
+	uint64_t nice = delta(minus(p->nice, p->guest_nice), minus(c->nice, c->guest_nice));
+	uint64_t sys = delta(p->system, c->system), idle = delta(p->idle, c->idle);
+	uint64_t iowait = delta(p->iowait, c->iowait), irq = delta(p->irq, c->irq);
+	uint64_t soft = delta(p->softirq, c->softirq), steal = delta(p->steal, c->steal);
+	uint64_t guest = delta(p->guest, c->guest), gnice = delta(p->guest_nice, c->guest_nice);
+	uint64_t tot = usr + guest + nice + gnice + sys + idle + iowait + irq + soft + steal;
 	double d = tot ? (double)tot : 1;
 
 	memset(o, 0, sizeof(*o));
@@ -435,14 +446,14 @@ void check_cpu_compute(const struct procfs_cpu_times *p, const struct procfs_cpu
 	}
 	o->usr_pct = usr * 100.0 / d;
 	o->nice_pct = nice * 100.0 / d;
-	o->sys_pct = delta(p->system, c->system) * 100.0 / d;
-	o->iowait_pct = delta(p->iowait, c->iowait) * 100.0 / d;
-	o->irq_pct = delta(p->irq, c->irq) * 100.0 / d;
-	o->soft_pct = delta(p->softirq, c->softirq) * 100.0 / d;
-	o->steal_pct = delta(p->steal, c->steal) * 100.0 / d;
-	o->guest_pct = delta(p->guest, c->guest) * 100.0 / d;
-	o->gnice_pct = delta(p->guest_nice, c->guest_nice) * 100.0 / d;
-	o->idle_pct = delta(p->idle, c->idle) * 100.0 / d;
+	o->sys_pct = sys * 100.0 / d;
+	o->iowait_pct = iowait * 100.0 / d;
+	o->irq_pct = irq * 100.0 / d;
+	o->soft_pct = soft * 100.0 / d;
+	o->steal_pct = steal * 100.0 / d;
+	o->guest_pct = guest * 100.0 / d;
+	o->gnice_pct = gnice * 100.0 / d;
+	o->idle_pct = idle * 100.0 / d;
 }
 
 double check_ifutil(double rx, double tx, int64_t speed_mbps, bool full_duplex)
