@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include "unit.h"
 #include "lib/syscalls.h"
+#include "lib/proctask.h"
+#include <unistd.h>
 
 TEST(syscalls_parse_fixture)
 {
@@ -56,4 +58,17 @@ TEST(errno_names)
 	CHECK_EQ_I64(errno_parse("4096"), -1);
 	CHECK_EQ_I64(errno_parse("ENOTANERRNO"), -1);
 	CHECK_EQ_I64(errno_parse("28x"), -1);
+}
+
+TEST(proctask_cmdline_join)
+{
+	char buf[32] = "cat\0/proc/1/smaps\0\0";
+	char self[256];
+
+	CHECK_EQ_U64(proctask_join_args(buf, 19), 17);
+	CHECK(!strcmp(buf, "cat /proc/1/smaps"));
+	buf[0] = 0;
+	CHECK_EQ_U64(proctask_join_args(buf, 1), 0);
+	CHECK(strstr(proctask_cmdline(getpid(), self, sizeof(self)), "unit") != NULL);
+	CHECK(!strcmp(proctask_cmdline(999999999, self, sizeof(self)), ""));
 }
