@@ -19,6 +19,7 @@
 	X(cachestat, "disk", "C1")                                                         \
 	X(syscount, "sys", "C5 C7")                                                        \
 	X(errsnoop, "sys", "C7")                                                           \
+	X(mmaplock, "mem", "C5")                                                           \
 	X(runqlat, "cpu", "C6 C13")                                                        \
 	X(offcputime, "cpu", "C6 C13")                                                     \
 	X(profile, "cpu", "C8 C14")                                                        \
