@@ -28,7 +28,9 @@
 	X(heatmap, "render", "C3")                                                         \
 	X(tcpretrans, "net", "C10")                                                        \
 	X(skbdrop, "net", "C4 C10")                                                        \
-	X(tcptop, "net", "C9 C11")
+	X(tcptop, "net", "C9 C11")                                                         \
+	X(tcplife, "net", "C9")                                                            \
+	X(tcpconnect, "net", "C9")
 
 /* Another name for a command: bcc habit or a narrower view of the same collector. */
 #define ALIASES(A)                                                                         \
