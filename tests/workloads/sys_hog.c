@@ -1,0 +1,22 @@
+/* Test workload for oomkill (case C12): allocates and touches MB mebibytes, one at a time,
+ * then sleeps; inside a smaller memory cgroup the OOM killer kills it on the way.
+ * usage: sys_hog MB */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	int mb = argc > 1 ? atoi(argv[1]) : 256;
+
+	for (int i = 0; i < mb; i++) {
+		char *p = malloc(1 << 20);
+		if (!p)
+			return 1;
+		memset(p, i, 1 << 20);
+	}
+	printf("allocated %d MB\n", mb);
+	sleep(1);
+	return 0;
+}
