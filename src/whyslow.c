@@ -17,6 +17,9 @@
 	X(bitesize, "disk", "C1")                                                          \
 	X(biotop, "disk", "C1 C11")                                                        \
 	X(cachestat, "disk", "C1")                                                         \
+	X(fsdist, "disk", "C1 C11")                                                        \
+	X(fsslower, "disk", "C1 C11")                                                      \
+	X(filetop, "disk", "C11")                                                          \
 	X(syscount, "sys", "C5 C7")                                                        \
 	X(errsnoop, "sys", "C7")                                                           \
 	X(mmaplock, "mem", "C5")                                                           \
@@ -34,6 +37,10 @@
 
 /* Another name for a command: bcc habit or a narrower view of the same collector. */
 #define ALIASES(A)                                                                         \
+	A(ext4dist, fsdist)                                                                \
+	A(xfsdist, fsdist)                                                                 \
+	A(ext4slower, fsslower)                                                            \
+	A(xfsslower, fsslower)                                                             \
 	A(tcpdrop, skbdrop)
 
 #define DECLARE(name, group, cases)                                                        \

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/sysmacros.h>
 #include <bpf/bpf.h>
 #include "lib/bpf.h"
@@ -12,9 +11,11 @@
 #include "lib/cli.h"
 #include "lib/out.h"
 #include "lib/pidwatch.h"
+#include "lib/toprows.h"
 #include "disk/biotop.h"
 #include "biotop.skel.h"
 
+/* A row as toprows stores it: the key padded to 8 bytes, then the value. */
 struct biotop_row {
 	struct biotop_key key;
 	struct biotop_value value;
@@ -28,8 +29,7 @@ struct biotop {
 	char disk[64];
 	pid_t pid;
 	struct biotop_bpf *skel;
-	struct biotop_row *rows;
-	size_t n, cap;
+	struct toprows rows;
 };
 
 static const struct cli_opt options[] = {
@@ -73,23 +73,6 @@ static int on_option(void *arg, int key, const char *val)
 	return 0;
 }
 
-static void collect_row(const void *key, const void *value, void *ctx)
-{
-	struct biotop *b = ctx;
-
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 64;
-		struct biotop_row *rows = realloc(b->rows, cap * sizeof(*rows));
-		if (!rows)
-			return;
-		b->rows = rows;
-		b->cap = cap;
-	}
-	memcpy(&b->rows[b->n].key, key, sizeof(struct biotop_key));
-	memcpy(&b->rows[b->n].value, value, sizeof(struct biotop_value));
-	b->n++;
-}
-
 static int by_bytes_desc(const void *pa, const void *pb)
 {
 	const struct biotop_row *a = pa, *b = pb;
@@ -107,8 +90,8 @@ static void print_json(struct biotop *b)
 	json_begin(&j, stdout, "biotop");
 	json_u64(&j, "interval_s", b->common.interval_s);
 	json_array_open(&j, "rows");
-	for (size_t i = 0; i < b->n && i < b->max_rows; i++) {
-		const struct biotop_row *r = &b->rows[i];
+	for (size_t i = 0; i < b->rows.n && i < b->max_rows; i++) {
+		const struct biotop_row *r = toprows_key(&b->rows, i);
 		json_object_open(&j, NULL);
 		json_u64(&j, "pid", r->key.pid);
 		json_str(&j, "comm", r->key.comm);
@@ -126,31 +109,21 @@ static void print_json(struct biotop *b)
 
 static void print_text(struct biotop *b)
 {
-	char now[16], load[128] = "", disk[64];
-	FILE *f;
+	char disk[64];
 
-	if (!b->no_clear && isatty(STDOUT_FILENO))
-		fputs("\033[H\033[2J", stdout);
-	if ((f = fopen("/proc/loadavg", "r"))) {
-		if (!fgets(load, sizeof(load), f))
-			load[0] = 0;
-		fclose(f);
-		load[strcspn(load, "\n")] = 0;
-	}
-	cli_strftime_now(now, sizeof(now));
-	printf("%s loadavg: %s\n\n", now, load);
+	toprows_print_header(stdout, !b->no_clear);
 	printf("%-7s %-16s %1s %3s %3s %-8s %5s %7s %8s\n", "PID", "COMM", "D", "MAJ", "MIN",
 	       "DISK", "I/O", "Kbytes", "AVGms");
-	for (size_t i = 0; i < b->n && i < b->max_rows; i++) {
-		const struct biotop_row *r = &b->rows[i];
+	for (size_t i = 0; i < b->rows.n && i < b->max_rows; i++) {
+		const struct biotop_row *r = toprows_key(&b->rows, i);
 		printf("%-7u %-16.16s %1s %3u %3u %-8s %5llu %7llu %8.2f\n", r->key.pid, r->key.comm,
 		       r->key.rw ? "W" : "R", kdev_major(r->key.dev), kdev_minor(r->key.dev),
 		       blockdev_name(r->key.dev, disk, sizeof(disk)),
 		       (unsigned long long)r->value.ios, (unsigned long long)r->value.bytes / 1024,
 		       r->value.ios ? r->value.latency_ns / 1e6 / r->value.ios : 0.0);
 	}
-	if (b->n > b->max_rows)
-		printf("(%zu more rows)\n", b->n - b->max_rows);
+	if (b->rows.n > b->max_rows)
+		printf("(%zu more rows)\n", b->rows.n - b->max_rows);
 	putchar('\n');
 	fflush(stdout);
 }
@@ -161,12 +134,10 @@ static int tick(void *arg, bool last)
 	int err;
 
 	(void)last;
-	b->n = 0;
-	err = wbpf_hash_walk(bpf_map__fd(b->skel->maps.counts), sizeof(struct biotop_key),
-			     sizeof(struct biotop_value), true, true, collect_row, b);
+	err = toprows_read(&b->rows, bpf_map__fd(b->skel->maps.counts), true);
 	if (err < 0)
 		return cli_fail("reading the I/O counts failed: %s", strerror(-err));
-	qsort(b->rows, b->n, sizeof(*b->rows), by_bytes_desc);
+	toprows_sort(&b->rows, by_bytes_desc);
 	if (b->common.json)
 		print_json(b);
 	else
@@ -213,6 +184,7 @@ int cmd_biotop(int argc, char **argv)
 	int err;
 
 	cli_parse(&biotop_spec, argc, argv, &b.common, on_option, &b);
+	toprows_init(&b.rows, sizeof(struct biotop_key), sizeof(struct biotop_value));
 	if (!b.common.interval_s)
 		b.common.interval_s = 1; /* as bcc: a table every second by default */
 	if (b.pid)
@@ -233,7 +205,7 @@ int cmd_biotop(int argc, char **argv)
 	fprintf(stderr, "Tracing block I/O per process%s%s... Output every %u s. Hit Ctrl-C to end.\n",
 		b.filter_dev ? " on " : "", b.filter_dev ? b.disk : "", b.common.interval_s);
 	err = cli_run_loop(&b.common, &ops, &b);
-	free(b.rows);
+	toprows_free(&b.rows);
 	biotop_bpf__destroy(b.skel);
 	return err;
 }

@@ -53,3 +53,69 @@ TEST(cachestat_derive_write_added_beyond_added)
 	CHECK_EQ_U64(s.misses, 0);
 	CHECK_EQ_U64(s.hits, 10);
 }
+
+/* ---- fsdist/fsslower/filetop helpers ---- */
+#include <sys/syscall.h>
+#include "disk/fscommon.h"
+#include "lib/toprows.h"
+
+TEST(fs_alias_type_names)
+{
+	char buf[FS_NAME_LEN];
+
+	CHECK_STR(fs_alias_type("ext4dist", "dist", buf, sizeof(buf)), "ext4");
+	CHECK_STR(fs_alias_type("xfsslower", "slower", buf, sizeof(buf)), "xfs");
+	CHECK(fs_alias_type("fsdist", "dist", buf, sizeof(buf)) == NULL);
+	CHECK(fs_alias_type("fsslower", "slower", buf, sizeof(buf)) == NULL);
+	CHECK(fs_alias_type("dist", "dist", buf, sizeof(buf)) == NULL);
+	CHECK(fs_alias_type("ext4dist", "slower", buf, sizeof(buf)) == NULL);
+	CHECK(fs_alias_type("averyveryverylongfsdist", "dist", buf, sizeof(buf)) == NULL);
+}
+
+TEST(fs_type_listed_proc_filesystems)
+{
+	const char *text = "nodev\tsysfs\nnodev\ttmpfs\n\text3\n\text4\nnodev\tfuse\n";
+
+	CHECK(fs_type_listed(text, "ext4"));
+	CHECK(fs_type_listed(text, "tmpfs"));
+	CHECK(fs_type_listed(text, "fuse"));
+	CHECK(!fs_type_listed(text, "ext"));   /* no prefix matches */
+	CHECK(!fs_type_listed(text, "xfs"));
+	CHECK(!fs_type_listed(text, "nodev"));
+	CHECK(!fs_type_listed("", "ext4"));
+	CHECK(fs_type_listed("\text4", "ext4")); /* no final newline */
+}
+
+TEST(fs_fill_syscalls_masks)
+{
+	uint8_t op_of[FS_MAX_SYSCALL] = {0};
+	bool positional[FS_MAX_SYSCALL] = {0};
+
+	fs_fill_syscalls(op_of, positional, FS_ALL_OPS);
+	CHECK_EQ_U64(op_of[SYS_read], FS_READ);
+	CHECK_EQ_U64(op_of[SYS_pwrite64], FS_WRITE);
+	CHECK_EQ_U64(op_of[SYS_openat], FS_OPEN);
+	CHECK_EQ_U64(op_of[SYS_fdatasync], FS_FSYNC);
+	CHECK(positional[SYS_pread64] && !positional[SYS_read]);
+	CHECK_EQ_U64(op_of[SYS_close], FS_NONE);
+
+	memset(op_of, 0, sizeof(op_of));
+	fs_fill_syscalls(op_of, positional, 1u << FS_READ | 1u << FS_WRITE);
+	CHECK_EQ_U64(op_of[SYS_readv], FS_READ);
+	CHECK_EQ_U64(op_of[SYS_openat], FS_NONE);
+	CHECK_EQ_U64(op_of[SYS_fsync], FS_NONE);
+	CHECK_STR(fs_op_name(FS_FSYNC), "fsync");
+	CHECK_STR(fs_op_name(99), "?");
+}
+
+TEST(toprows_layout_matches_struct)
+{
+	struct k { uint32_t a, b, c; char s[16]; }; /* 28 bytes: padded to 32 */
+	struct v { uint64_t x, y; };
+	struct row { struct k key; struct v value; };
+	struct toprows t;
+
+	toprows_init(&t, sizeof(struct k), sizeof(struct v));
+	CHECK_EQ_U64(t.row_size, sizeof(struct row));
+	toprows_free(&t);
+}

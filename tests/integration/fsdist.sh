@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# fsdist and fsslower on ext4 and tmpfs: a process's known reads are counted exactly under
+# its file system; a known slow fsync (writes of the loop device throttled to 5 IOPS)
+# lands in the >= 64 ms buckets and shows in fsslower with its file name, while the fast
+# reads do not; aliases (ext4dist, ext4slower); a file system the kernel lacks, a PID that
+# exits, and raw_tp fallback.
+source "$(dirname "$0")/lib.sh"
+need_root
+need_cmd mkfs.ext4 e2fsprogs
+[ -x "$WORKLOADS/fsio" ] || skip "workload fsio not built (make \$BUILD/workloads/fsio)"
+TH=/sys/fs/cgroup/blkio/blkio.throttle.write_iops_device
+[ -w $TH ] || skip "needs the cgroup v1 blkio controller (for a slow fsync)"
+
+out=$("$WS" fsdist -t nosuchfs 1 1 2>&1); rc=$?
+assert_eq "$rc" 1 "exit status for an unknown file system"
+assert_contains "$out" "file system type 'nosuchfs' is not known to this kernel"
+out=$("$WS" ext4dist -t tmpfs 2>&1); rc=$?
+assert_eq "$rc" 2 "exit status for ext4dist -t tmpfs"
+out=$("$WS" fsslower -m -1 2>&1); rc=$?
+assert_eq "$rc" 2 "exit status for a negative threshold"
+
+dev=$(make_loopdev 64)
+on_exit "losetup -d /dev/$dev" # make_loopdev runs in a subshell here: its own on_exit is lost
+mkfs.ext4 -q -F /dev/$dev || fail "mkfs.ext4 failed"
+mkdir -p $TMP/ext4 $TMP/tmpfs
+mount /dev/$dev $TMP/ext4 || fail "mount failed"; on_exit "umount $TMP/ext4"
+mount -t tmpfs -o size=16m tmpfs $TMP/tmpfs || fail "tmpfs mount failed"; on_exit "umount $TMP/tmpfs"
+for d in ext4 tmpfs; do dd if=/dev/urandom of=$TMP/$d/data bs=64k count=16 status=none conv=fsync; done
+# root-group throttle of this loop device only: an fsync then waits ~200 ms per write
+mm=$(cat /sys/block/$dev/dev)
+echo "$mm 5" > $TH; on_exit "echo '$mm 0' > $TH"
+
+# Runs fsio ARGS as one process traced by TRACER... -p PID (which stops when it exits);
+# fsio reports to a tmpfs file, so that ext4 sees only its test I/O;
+# the tracer's stdout goes to $TMP/out.json.
+traced_fsio() {
+  local fifo=$TMP/go.$RANDOM n
+  mkfifo $fifo
+  "$WORKLOADS/fsio" $FSIO <>$fifo >$TMP/tmpfs/fsio.out & local w=$!
+  for n in $(seq 1 50); do grep -q ready $TMP/tmpfs/fsio.out && break; sleep 0.05; done
+  env ${ENVV:-} "$WS" "$@" -p $w --json >$TMP/out.json 2>$TMP/err & local tracer=$!
+  wait_attached $TMP/err
+  echo go > $fifo
+  wait $w || fail "fsio failed"
+  for n in $(seq 1 50); do kill -0 $tracer 2>/dev/null || break; sleep 0.1; done
+  wait $tracer || fail "$1 failed: $(cat $TMP/err)"
+  assert_contains "$(cat $TMP/err)" "process $w exited"
+}
+count() { jq "[.histograms[]? | select(.fs_operation==\"$1\") | .latency.total] | add // 0" $TMP/out.json; }
+slow() { jq "[.histograms[]? | select(.fs_operation==\"$1\") | .latency.buckets[] | select(.le >= 65535) | .count] | add // 0" $TMP/out.json; }
+
+for ENVV in "" WHYSLOW_FORCE_RAW_TP=1; do
+  FSIO="$TMP/ext4/data 100 4096 fsync" traced_fsio fsdist
+  assert_eq "$(count 'ext4 read')" 100 "$ENVV fsdist: ext4 reads"
+  assert_eq "$(count 'ext4 open')" 1 "$ENVV fsdist: ext4 opens"
+  assert_eq "$(count 'ext4 fsync')" 1 "$ENVV fsdist: ext4 fsyncs"
+  assert_eq "$(slow 'ext4 fsync')" 1 "$ENVV fsdist: ext4 fsyncs of 64 ms or more"
+  assert_eq "$(slow 'ext4 read')" 0 "$ENVV fsdist: ext4 reads of 64 ms or more"
+  FSIO="$TMP/tmpfs/data 70 8192" traced_fsio fsdist -t tmpfs
+  assert_eq "$(count 'tmpfs read')" 70 "$ENVV fsdist -t tmpfs: tmpfs reads"
+  assert_eq "$(jq '[.histograms[]? | select(.fs_operation | startswith("tmpfs") | not)] | length' $TMP/out.json)" 0 "$ENVV fsdist -t tmpfs: other file systems"
+done
+
+# the alias traces ext4 only
+FSIO="$TMP/tmpfs/data 30 4096" traced_fsio ext4dist
+assert_eq "$(jq '.histograms | length' $TMP/out.json)" 0 "ext4dist histograms for tmpfs reads"
+
+# fsslower: the slow fsync with its file name; the fast reads stay below 50 ms (a margin
+# for a loaded host: the fsync takes ~200 ms)
+for ENVV in "" WHYSLOW_FORCE_RAW_TP=1; do
+  FSIO="$TMP/ext4/data 100 4096 fsync" traced_fsio ext4slower -m 50
+  ev=$(jq -c 'select(.op) | [.op, .fs, .file]' $TMP/out.json | sort | uniq -c | sed 's/^ *//')
+  assert_eq "$ev" '1 ["fsync","ext4","data"]' "$ENVV ext4slower events"
+  assert_between "$(jq 'select(.op=="fsync") | .latency_ms' $TMP/out.json)" 64 10000 "$ENVV ext4slower fsync latency (ms)"
+  assert_eq "$(jq 'select(.summary) | .lost_events' $TMP/out.json)" 0 "$ENVV lost events"
+  # -m 0: every call, each read with its size and offset
+  FSIO="$TMP/tmpfs/data 20 8192" traced_fsio fsslower -m 0 -t tmpfs
+  assert_eq "$(jq -c 'select(.op=="read" and .ret==8192 and .file=="data")' $TMP/out.json | wc -l)" 20 "$ENVV fsslower -m 0: tmpfs reads"
+  assert_eq "$(jq -c 'select(.op=="read") | .offset' $TMP/out.json | tail -1)" $((19 * 8192)) "$ENVV offset of the last read"
+done
