@@ -23,6 +23,8 @@
 	X(syscount, "sys", "C5 C7")                                                        \
 	X(errsnoop, "sys", "C7")                                                           \
 	X(mmaplock, "mem", "C5")                                                           \
+	X(oomkill, "mem", "C12")                                                           \
+	X(lockstat, "sys", "C14")                                                          \
 	X(runqlat, "cpu", "C6 C13")                                                        \
 	X(offcputime, "cpu", "C6 C13")                                                     \
 	X(profile, "cpu", "C8 C14")                                                        \
