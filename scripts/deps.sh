@@ -8,10 +8,11 @@ build_pkgs="make gcc clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-d
 # run time: syscall names come from the kernel headers (asm/unistd_64.h)
 run_pkgs="linux-libc-dev"
 # tests: jq reads --json output; sysstat/procps are the reference for `check`; iproute2,
-# iptables and util-linux (losetup) build the test workloads; libxml2-utils checks SVG
-test_pkgs="jq sysstat procps iproute2 iptables util-linux ethtool libxml2-utils linux-perf e2fsprogs"
+# iptables and util-linux (losetup) build the test workloads; libxml2-utils checks SVG;
+# chromium (headless) runs the flame graph viewer in tests/integration/render_browser.sh
+test_pkgs="jq sysstat procps iproute2 iptables util-linux ethtool libxml2-utils linux-perf e2fsprogs chromium"
 # peers measured side by side in bench/ (never required by the product)
-bench_pkgs="libbpf-tools bpftrace"
+bench_pkgs="libbpf-tools bpftrace time"
 
 want="$build_pkgs $run_pkgs $test_pkgs"
 [ "${WHYSLOW_BENCH_DEPS:-0}" = 1 ] && want="$want $bench_pkgs"
