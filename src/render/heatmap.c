@@ -479,32 +479,35 @@ static inline const char *skip_blanks(const char *p, const char *end)
 	return p;
 }
 
-static int heatmap_line(void *ctx, const char *line, size_t len, uint64_t lineno)
+int heatmap_add_line(struct heatmap *h, const char *line, size_t len, double time_scale)
 {
-	struct heatmap_cmd *c = ctx;
 	const char *p = line, *end = line + len;
 	double t, lat;
-	int rc;
 
 	p = skip_blanks(p, end);
 	if (p == end || *p == '#')
 		return 0;
-	if (!numparse_double(p, end, &t, &p) || (p < end && *p != ' ' && *p != '\t')) {
-		render_warn(c->label, lineno, 10, &c->skipped, false,
-			    "expected \"time latency\" (two numbers): skipped");
-		return 0;
-	}
+	if (!numparse_double(p, end, &t, &p) || (p < end && *p != ' ' && *p != '\t'))
+		return 2;
 	p = skip_blanks(p, end);
-	if (!numparse_double(p, end, &lat, &p) || skip_blanks(p, end) != end) {
+	if (!numparse_double(p, end, &lat, &p) || skip_blanks(p, end) != end)
+		return 2;
+	return heatmap_add(h, t * time_scale, lat);
+}
+
+static int heatmap_line(void *ctx, const char *line, size_t len, uint64_t lineno)
+{
+	struct heatmap_cmd *c = ctx;
+	int rc = heatmap_add_line(c->h, line, len, c->time_scale);
+
+	if (rc == 2)
 		render_warn(c->label, lineno, 10, &c->skipped, false,
 			    "expected \"time latency\" (two numbers): skipped");
-		return 0;
-	}
-	rc = heatmap_add(c->h, t * c->time_scale, lat);
 	if (rc < 0) {
-		cli_fail("%s:%llu: the heat map cannot grow to time %g s: more than %u columns "
-			 "(use a larger --stepsec) or out of memory", c->label,
-			 (unsigned long long)lineno, t * c->time_scale, c->o.max_columns);
+		cli_fail("%s:%llu: the heat map cannot grow there: more than %u columns (use a "
+			 "larger --stepsec), more than 100000 rows (use a larger --steplat), a "
+			 "non-finite number, or out of memory", c->label,
+			 (unsigned long long)lineno, c->o.max_columns);
 		c->failed = true;
 		return -1;
 	}

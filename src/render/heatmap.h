@@ -17,6 +17,7 @@
 #ifndef WHYSLOW_RENDER_HEATMAP_H
 #define WHYSLOW_RENDER_HEATMAP_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -43,6 +44,11 @@ struct heatmap *heatmap_new(const struct heatmap_opts *o);
  * counted), or -1 when the grid cannot grow (too many columns or rows, out of memory,
  * non-finite numbers). */
 int heatmap_add(struct heatmap *h, double time_s, double latency);
+/* Parses one input line "time latency" (blanks around, '#' comments, CR tolerated) and
+ * adds it, time multiplied by time_scale to make seconds. Returns 0 (added, or a blank or
+ * comment line), 1 (out of range: dropped and counted), 2 (malformed: not two numbers),
+ * or -1 as heatmap_add. */
+int heatmap_add_line(struct heatmap *h, const char *line, size_t len, double time_scale);
 /* Writes the SVG. Returns 0, or -1 on a write error. */
 int heatmap_write(const struct heatmap *h, FILE *f);
 /* Writes the SVG to path ("-": stdout). Returns 0 or EXIT_RUNTIME (message printed). */
