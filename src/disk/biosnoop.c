@@ -11,6 +11,7 @@
 #include "lib/cli.h"
 #include "lib/out.h"
 #include "lib/pidwatch.h"
+#include "disk/heatmap_opt.h"
 #include "disk/biolatency.h" /* flag encoding */
 #include "disk/biosnoop.h"
 #include "biosnoop.skel.h"
@@ -25,11 +26,14 @@ struct biosnoop {
 	uint64_t start_ns, events;
 	struct biosnoop_bpf *skel;
 	struct ring_buffer *rb;
+	const char *heatmap_path; /* --heatmap */
+	struct heatmap *heatmap;
 };
 
 static const struct cli_opt options[] = {
 	{'Q', "queue", NULL, "show the time each request was queued in the kernel (insert to issue)"},
 	{'d', "disk", "DISK", "trace this disk only (name like sda, or MAJ:MIN)"},
+	{CLI_LONG_ONLY + 1, "heatmap", "FILE", "also write a latency heat map (time x latency in us) as SVG"},
 	{'p', "pid", "PID", "trace I/O issued by this process only"},
 	{0},
 };
@@ -37,7 +41,7 @@ static const struct cli_opt options[] = {
 const struct cli_spec biosnoop_spec = {
 	.name = "biosnoop",
 	.summary = "every block I/O: issuing process, disk, R/W, sector, bytes, latency (-Q queue)",
-	.usage = "[-Q] [-d DISK] [-p PID] [--json] [interval [count]]",
+	.usage = "[-Q] [-d DISK] [-p PID] [--heatmap FILE] [--json] [interval [count]]",
 	.description =
 		"Prints one line per completed block request. The process is the one that\n"
 		"issued the I/O (recorded at block:block_io_start, in the submitter's context),\n"
@@ -50,7 +54,8 @@ const struct cli_spec biosnoop_spec = {
 	.examples = "  whyslow biosnoop                # until Ctrl-C\n"
 		    "  whyslow biosnoop -Q -d vda      # vda only, with queue time\n"
 		    "  whyslow biosnoop -p 1234 10 1   # I/O of process 1234, for 10 s\n"
-		    "  whyslow biosnoop --json         # one JSON object per I/O\n",
+		    "  whyslow biosnoop --json         # one JSON object per I/O\n"
+		    "  whyslow biosnoop --heatmap io.svg 60 1  # and a latency heat map of a minute\n",
 	.interval = true,
 };
 
@@ -64,6 +69,7 @@ static int on_option(void *arg, int key, const char *val)
 		b->dev = cli_parse_disk(val, b->disk, sizeof(b->disk));
 		b->filter_dev = true;
 		break;
+	case CLI_LONG_ONLY + 1: b->heatmap_path = val; break;
 	case 'p': b->pid = cli_parse_pid(val); break;
 	}
 	return 0;
@@ -115,6 +121,10 @@ static int handle_event(void *ctx, void *data, size_t size)
 		return 0;
 	b->events++;
 	print_event(b, data);
+	if (b->heatmap) {
+		const struct biosnoop_event *e = data;
+		heatmap_add(b->heatmap, (double)(e->complete_ns - b->start_ns) / 1e9, e->latency_ns / 1e3);
+	}
 	return 0;
 }
 
@@ -206,6 +216,11 @@ int cmd_biosnoop(int argc, char **argv)
 		biosnoop_bpf__destroy(b.skel);
 		return cli_fail("opening the ring buffer failed: %s", strerror(-err));
 	}
+	if (b.heatmap_path && (err = open_heatmap(&b.heatmap, "Block I/O latency"))) {
+		ring_buffer__free(b.rb);
+		biosnoop_bpf__destroy(b.skel);
+		return err;
+	}
 	b.start_ns = cli_now_ns();
 	/* on stderr also with --json, so scripts can wait for it without parsing stdout */
 	fprintf(stderr, "Tracing block I/O%s%s... Hit Ctrl-C to end.\n", b.filter_dev ? " on " : "",
@@ -218,6 +233,9 @@ int cmd_biosnoop(int argc, char **argv)
 		printf("%7s\n", "LAT(ms)");
 	}
 	err = cli_run_loop(&b.common, &ops, &b);
+	if (b.heatmap && heatmap_write_svg(b.heatmap, b.heatmap_path) && !err)
+		err = EXIT_RUNTIME;
+	heatmap_free(b.heatmap);
 	ring_buffer__free(b.rb);
 	biosnoop_bpf__destroy(b.skel);
 	return err;

@@ -10,6 +10,7 @@
 #include "lib/cli.h"
 #include "lib/out.h"
 #include "lib/pidwatch.h"
+#include "disk/heatmap_opt.h"
 #include "disk/fsslower.h"
 #include "disk/fscommon.h"
 #include "fsslower.skel.h"
@@ -23,11 +24,14 @@ struct fsslower {
 	uint64_t start_ns, events;
 	struct fsslower_bpf *skel;
 	struct ring_buffer *rb;
+	const char *heatmap_path; /* --heatmap */
+	struct heatmap *heatmap;
 };
 
 static const struct cli_opt options[] = {
 	{'m', "min-ms", "MS", "show calls slower than this many milliseconds (default 10; 0: all)"},
 	{'t', "type", "FS", "this file system type only (ext4, xfs, tmpfs, ...)"},
+	{CLI_LONG_ONLY + 1, "heatmap", "FILE", "also write a latency heat map (time x latency in us) as SVG"},
 	{'p', "pid", "PID", "calls of this process only"},
 	{0},
 };
@@ -35,7 +39,7 @@ static const struct cli_opt options[] = {
 const struct cli_spec fsslower_spec = {
 	.name = "fsslower",
 	.summary = "slow file system reads, writes, opens, fsyncs with file names (ext4slower, xfsslower)",
-	.usage = "[-m MS] [-t FS] [-p PID] [--json] [interval [count]]",
+	.usage = "[-m MS] [-t FS] [-p PID] [--heatmap FILE] [--json] [interval [count]]",
 	.description =
 		"Prints each read/write (and variants), open/openat and fsync/fdatasync that took\n"
 		"longer than -m milliseconds, timed from syscall entry to exit on\n"
@@ -59,6 +63,7 @@ static int on_option(void *arg, int key, const char *val)
 	switch (key) {
 	case 'm': f->min_ms = cli_parse_double(val, "threshold (ms)", 0, 1e9); break;
 	case 't': f->fs = val; break;
+	case CLI_LONG_ONLY + 1: f->heatmap_path = val; break;
 	case 'p': f->pid = cli_parse_pid(val); break;
 	}
 	return 0;
@@ -75,6 +80,8 @@ static int handle_event(void *ctx, void *data, size_t size)
 		return 0;
 	f->events++;
 	t = (double)(e->end_ns - f->start_ns) / 1e9;
+	if (f->heatmap)
+		heatmap_add(f->heatmap, t, e->latency_ns / 1e3);
 	if (f->common.json) {
 		struct json j;
 		json_begin(&j, stdout, "fsslower");
@@ -189,6 +196,11 @@ int cmd_fsslower(int argc, char **argv)
 		fsslower_bpf__destroy(f.skel);
 		return cli_fail("opening the ring buffer failed: %s", strerror(-err));
 	}
+	if (f.heatmap_path && (err = open_heatmap(&f.heatmap, "File system call latency"))) {
+		ring_buffer__free(f.rb);
+		fsslower_bpf__destroy(f.skel);
+		return err;
+	}
 	f.start_ns = cli_now_ns();
 	fprintf(stderr, "Tracing %s operations slower than %g ms... Hit Ctrl-C to end.\n",
 		f.fs ? f.fs : "file system", f.min_ms);
@@ -196,6 +208,9 @@ int cmd_fsslower(int argc, char **argv)
 		printf("%-9s %-14s %-7s %1s %-7s %-8s %8s %-6s %s\n", "TIME(s)", "COMM", "PID", "T",
 		       "BYTES", "OFF_KB", "LAT(ms)", "FS", "FILENAME");
 	err = cli_run_loop(&f.common, &ops, &f);
+	if (f.heatmap && heatmap_write_svg(f.heatmap, f.heatmap_path) && !err)
+		err = EXIT_RUNTIME;
+	heatmap_free(f.heatmap);
 	ring_buffer__free(f.rb);
 	fsslower_bpf__destroy(f.skel);
 	return err;

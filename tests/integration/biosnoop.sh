@@ -17,7 +17,7 @@ assert_eq "$rc" 2 "exit status for an unknown PID"
 
 run_case() { # $1: extra env; traces loop dev for 16 reads of 64 KiB and 8 writes of 4 KiB
   local log=$TMP/bs.err json=$TMP/bs.json
-  env $1 "$WS" biosnoop -d "$dev" --json 4 1 >"$json" 2>"$log" &
+  env $1 "$WS" biosnoop -d "$dev" --heatmap $TMP/hm.svg --json 4 1 >"$json" 2>"$log" &
   local tracer=$!
   wait_attached "$log"
   r=$("$WORKLOADS/dio" /dev/$dev 16 65536 r) || fail "dio reads failed"
@@ -30,6 +30,8 @@ run_case() { # $1: extra env; traces loop dev for 16 reads of 64 KiB and 8 write
   assert_eq "$(jq -c 'select(.summary) | .lost_events' "$json")" 0 "$1 lost events"
   # all on the traced disk, with a latency
   assert_eq "$(jq -c "select(.bytes and .disk!=\"$dev\")" "$json" | wc -l)" 0 "$1 events on other disks"
+  # --heatmap: the same 24 I/Os as points of an SVG heat map
+  assert_contains "$(grep -o 'id="subtitle">[0-9]* points' $TMP/hm.svg)" '>24 points' "$1 heat map"
 }
 run_case ""
 run_case WHYSLOW_FORCE_RAW_TP=1

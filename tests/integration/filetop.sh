@@ -17,8 +17,9 @@ for ENVV in "" WHYSLOW_FORCE_RAW_TP=1; do
   fifo=$TMP/go.$RANDOM; mkfifo $fifo
   # 100 reads of 4096 bytes of a 256 KiB file: 64 reads, one at end of file (0 bytes),
   # 36 more: 101 calls, 409600 bytes
-  "$WORKLOADS/fsio" $TMP/t/table.db 100 4096 <>$fifo >$TMP/t/fsio.out & w=$!
-  for n in $(seq 1 50); do grep -q ready $TMP/t/fsio.out && break; sleep 0.05; done
+  out=$TMP/t/fsio.$RANDOM.out
+  "$WORKLOADS/fsio" $TMP/t/table.db 100 4096 <>$fifo >$out & w=$!
+  for n in $(seq 1 50); do grep -q ready $out && break; sleep 0.05; done
   env $ENVV "$WS" filetop -p $w --json 5 >$TMP/top.json 2>$TMP/err & tracer=$!
   wait_attached $TMP/err
   echo go > $fifo

@@ -26,18 +26,22 @@ mkdir -p $TMP/ext4 $TMP/tmpfs
 mount /dev/$dev $TMP/ext4 || fail "mount failed"; on_exit "umount $TMP/ext4"
 mount -t tmpfs -o size=16m tmpfs $TMP/tmpfs || fail "tmpfs mount failed"; on_exit "umount $TMP/tmpfs"
 for d in ext4 tmpfs; do dd if=/dev/urandom of=$TMP/$d/data bs=64k count=16 status=none conv=fsync; done
-# root-group throttle of this loop device only: an fsync then waits ~200 ms per write
+# root-group throttle of this loop device only: an fsync of fsio's four separate blocks
+# then waits ~200 ms per write after the first
 mm=$(cat /sys/block/$dev/dev)
 echo "$mm 5" > $TH; on_exit "echo '$mm 0' > $TH"
 
 # Runs fsio ARGS as one process traced by TRACER... -p PID (which stops when it exits);
 # fsio reports to a tmpfs file, so that ext4 sees only its test I/O;
 # the tracer's stdout goes to $TMP/out.json.
+CALLS=0
 traced_fsio() {
-  local fifo=$TMP/go.$RANDOM n
+  CALLS=$((CALLS + 1))
+  local fifo=$TMP/go.$CALLS out=$TMP/tmpfs/fsio.$CALLS.out n
   mkfifo $fifo
-  "$WORKLOADS/fsio" $FSIO <>$fifo >$TMP/tmpfs/fsio.out & local w=$!
-  for n in $(seq 1 50); do grep -q ready $TMP/tmpfs/fsio.out && break; sleep 0.05; done
+  "$WORKLOADS/fsio" $FSIO <>$fifo >$out & local w=$!
+  for n in $(seq 1 100); do grep -q ready $out && break; sleep 0.05; done
+  kill -0 $w 2>/dev/null || { wait $w; fail "fsio $FSIO ended early (status $?): $(cat $out)"; }
   env ${ENVV:-} "$WS" "$@" -p $w --json >$TMP/out.json 2>$TMP/err & local tracer=$!
   wait_attached $TMP/err
   echo go > $fifo
@@ -70,11 +74,14 @@ assert_eq "$(jq '.histograms | length' $TMP/out.json)" 0 "ext4dist histograms fo
 for ENVV in "" WHYSLOW_FORCE_RAW_TP=1; do
   FSIO="$TMP/ext4/data 100 4096 fsync" traced_fsio ext4slower -m 50
   ev=$(jq -c 'select(.op) | [.op, .fs, .file]' $TMP/out.json | sort | uniq -c | sed 's/^ *//')
-  assert_eq "$ev" '1 ["fsync","ext4","data"]' "$ENVV ext4slower events"
+  assert_eq "$ev" '1 ["fsync","ext4","data"]' "$ENVV ext4slower events (output: $(cat $TMP/out.json $TMP/err | tr '\n' ' '))"
   assert_between "$(jq 'select(.op=="fsync") | .latency_ms' $TMP/out.json)" 64 10000 "$ENVV ext4slower fsync latency (ms)"
   assert_eq "$(jq 'select(.summary) | .lost_events' $TMP/out.json)" 0 "$ENVV lost events"
   # -m 0: every call, each read with its size and offset
-  FSIO="$TMP/tmpfs/data 20 8192" traced_fsio fsslower -m 0 -t tmpfs
+  FSIO="$TMP/tmpfs/data 20 8192" traced_fsio fsslower -m 0 -t tmpfs --heatmap $TMP/hm.svg
   assert_eq "$(jq -c 'select(.op=="read" and .ret==8192 and .file=="data")' $TMP/out.json | wc -l)" 20 "$ENVV fsslower -m 0: tmpfs reads"
   assert_eq "$(jq -c 'select(.op=="read") | .offset' $TMP/out.json | tail -1)" $((19 * 8192)) "$ENVV offset of the last read"
+  # --heatmap draws every event printed (the reads, the open, fsio's report write)
+  n=$(jq -c 'select(.op)' $TMP/out.json | wc -l)
+  assert_contains "$(grep -o 'id="subtitle">[0-9]* points' $TMP/hm.svg)" ">$n points" "$ENVV fsslower heat map"
 done

@@ -2,7 +2,8 @@
  * sees only them (not the loader's reads at exec):
  *   fsio FILE N BS [fsync]
  * waits for a line on stdin, then opens FILE, reads N blocks of BS bytes (wrapping at
- * the end of the file), and with "fsync" writes one block and fsyncs; exits.
+ * the end of the file), and with "fsync" writes four blocks at offsets 0, 2, 4 and 6
+ * blocks (apart, so that they stay four requests) and fsyncs; exits.
  * Prints "pid=P reads=N bytes=B fsync=0|1". */
 #include <fcntl.h>
 #include <stdio.h>
@@ -47,8 +48,14 @@ int main(int argc, char **argv)
 		reads++;
 		bytes += got;
 	}
-	if (do_fsync && (pwrite(fd, buf, bs, 0) != bs || fsync(fd) != 0)) {
-		perror("fsio: write+fsync");
+	for (int i = 0; do_fsync && i < 4; i++) {
+		if (pwrite(fd, buf, bs, 2 * i * bs) != bs) {
+			perror("fsio: write");
+			return 1;
+		}
+	}
+	if (do_fsync && fsync(fd) != 0) {
+		perror("fsio: fsync");
 		return 1;
 	}
 	close(fd);
