@@ -36,7 +36,8 @@
 	X(tcptop, "net", "C9 C11")                                                         \
 	X(tcplife, "net", "C9")                                                            \
 	X(tcpconnect, "net", "C9")                                                         \
-	X(softirqs, "irq", "C4 C8")
+	X(softirqs, "irq", "C4 C8")                                                        \
+	X(hardirqs, "irq", "C4")
 
 /* Another name for a command: bcc habit or a narrower view of the same collector. */
 #define ALIASES(A)                                                                         \
