@@ -83,6 +83,9 @@ static const struct {
 #define MAX_PROCS 65536
 #define MAX_THREADS_SCANNED 20000
 #define MAX_LOSS_COUNTERS 16
+/* how often the run queue is sampled through the window: an average of ten samples over
+ * two seconds, without waking up more than the checklist needs */
+#define RUNNABLE_SAMPLE_NS 200000000ull
 
 /* --- snapshots --- */
 
@@ -149,7 +152,7 @@ static void sample_runnable(struct snapshot *s)
 	char buf[128];
 	struct procfs_loadavg la;
 
-	if (procfs_read_file("/proc/loadavg", buf, sizeof(buf)) <= 0 ||
+	if (procfs_read_record("/proc/loadavg", buf, sizeof(buf)) <= 0 ||
 	    procfs_parse_loadavg(buf, &la))
 		return;
 	unsigned r = la.running > 0 ? la.running - 1 : 0; /* ourselves, reading */
@@ -279,11 +282,18 @@ static void scan_procs(struct snapshot *s)
 	while ((de = readdir(dir)) && s->nprocs < MAX_PROCS) {
 		char path[300], buf[1024];
 		struct procfs_pid_stat ps;
+		size_t len;
 
 		if (!all_digits(de->d_name))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		if (procfs_read_file(path, buf, sizeof(buf)) <= 0 || procfs_parse_pid_stat(buf, &ps))
+		/* "PID/stat" relative to /proc: this loop runs for every process, twice */
+		len = strlen(de->d_name);
+		if (len > sizeof(path) - 6)
+			continue;
+		memcpy(path, de->d_name, len);
+		memcpy(path + len, "/stat", 6);
+		if (procfs_read_record_at(dirfd(dir), path, buf, sizeof(buf)) <= 0 ||
+		    procfs_parse_pid_stat(buf, &ps))
 			continue; /* it exited */
 		if (s->nprocs == cap) {
 			unsigned ncap = cap ? cap * 2 : 512;
@@ -303,6 +313,7 @@ static void scan_procs(struct snapshot *s)
 		set_str(p->comm, sizeof(p->comm), ps.comm);
 	}
 	closedir(dir);
+	/* readdir of /proc gives PIDs in ascending order; sort anyway, bsearch relies on it */
 	qsort(s->procs, s->nprocs, sizeof(*s->procs), cmp_proc_pid);
 }
 
@@ -358,7 +369,7 @@ static void take_snapshot(struct snapshot *s)
 	}
 	for (int i = 0; i < 3; i++) {
 		char pbuf[256];
-		s->psi_ok[i] = procfs_read_file(psi_files[i], pbuf, sizeof(pbuf)) > 0 &&
+		s->psi_ok[i] = procfs_read_record(psi_files[i], pbuf, sizeof(pbuf)) > 0 &&
 			       procfs_parse_psi(pbuf, &s->psi[i]) == 0;
 	}
 	scan_procs(s);
@@ -622,7 +633,7 @@ static void sys_class_net(const char *ifname, const char *file, char *out, size_
 	char path[256];
 
 	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", ifname, file);
-	if (procfs_read_file(path, out, size) <= 0)
+	if (procfs_read_record(path, out, size) <= 0)
 		out[0] = 0;
 	out[strcspn(out, "\n")] = 0;
 }
@@ -772,7 +783,7 @@ static void compute_load(struct check_result *r, const struct snapshot *a,
 	struct procfs_loadavg la;
 	double share[5] = {0};
 
-	if (procfs_read_file("/proc/loadavg", buf, sizeof(buf)) > 0 &&
+	if (procfs_read_record("/proc/loadavg", buf, sizeof(buf)) > 0 &&
 	    procfs_parse_loadavg(buf, &la) == 0) {
 		l->avg1 = la.avg1;
 		l->avg5 = la.avg5;
@@ -815,7 +826,7 @@ static void read_wchan(const char *path, char *out, size_t size)
 {
 	char buf[128];
 
-	if (procfs_read_file(path, buf, sizeof(buf)) <= 0 || procfs_parse_wchan(buf, out, size))
+	if (procfs_read_record(path, buf, sizeof(buf)) <= 0 || procfs_parse_wchan(buf, out, size))
 		snprintf(out, size, "%s", geteuid() == 0 ? "-" : "? (needs root)");
 }
 
@@ -861,7 +872,7 @@ static void scan_d_state(struct check_result *r, const struct snapshot *b)
 				continue;
 			threads++;
 			snprintf(spath, sizeof(spath), "/proc/%d/task/%s/stat", (int)p->pid, de->d_name);
-			if (procfs_read_file(spath, buf, sizeof(buf)) > 0 &&
+			if (procfs_read_record(spath, buf, sizeof(buf)) > 0 &&
 			    procfs_parse_pid_stat(buf, &ts) == 0 && ts.state == 'D')
 				add_d_state(r, p->pid, ts.pid, ts.comm);
 		}
@@ -1288,7 +1299,7 @@ int check_collect_opts(struct check_result *r, unsigned window_ms,
 	b->runnable_n = a->runnable_n;
 	b->runnable_max = a->runnable_max;
 	for (uint64_t now; (now = cli_now_ns()) < end;) {
-		uint64_t left = end - now, step = 100000000ull;
+		uint64_t left = end - now, step = RUNNABLE_SAMPLE_NS;
 		struct timespec ts;
 		if (left < step)
 			step = left;
@@ -1894,7 +1905,7 @@ struct check_ctx {
 	const struct cli_common *common;
 	struct snapshot *a, *b;
 	struct check_result *r;
-	uint64_t last_tick_ns;
+	uint64_t last_sample_ns;
 };
 
 static int on_option(void *vctx, int key, const char *arg)
@@ -1940,7 +1951,10 @@ static int check_poll(void *vctx, int timeout_ms)
 	struct timespec ts = {timeout_ms / 1000, (timeout_ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
-	sample_runnable(c->b);
+	if (cli_now_ns() - c->last_sample_ns >= RUNNABLE_SAMPLE_NS) {
+		sample_runnable(c->b);
+		c->last_sample_ns = cli_now_ns();
+	}
 	return 0;
 }
 

@@ -39,6 +39,35 @@ ssize_t procfs_read_file(const char *path, char *buf, size_t size)
 	return len;
 }
 
+ssize_t procfs_read_record(const char *path, char *buf, size_t size)
+{
+	return procfs_read_record_at(AT_FDCWD, path, buf, size);
+}
+
+ssize_t procfs_read_record_at(int dirfd, const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	if (size == 0)
+		return -EINVAL;
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		int err = errno;
+		close(fd);
+		buf[0] = 0;
+		return -err;
+	}
+	buf[n] = 0;
+	close(fd);
+	return n;
+}
+
 char *procfs_read_alloc(const char *path, size_t *len_out)
 {
 	size_t cap = 16384, len = 0;

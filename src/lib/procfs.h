@@ -13,8 +13,14 @@
 /* --- small file readers --- */
 
 /* Reads a whole file (at most size-1 bytes) into buf, NUL-terminated. Returns the length,
- * or -errno. /proc files are read with one read() per page, so this loops. */
+ * or -errno. /proc files come one page per read() at most, so this loops to the end. */
 ssize_t procfs_read_file(const char *path, char *buf, size_t size);
+/* One read() of at most size-1 bytes: for files the kernel writes in one piece of less
+ * than a page (/proc/PID/stat, /proc/loadavg, wchan: single_open files), where the read
+ * that would return 0 only costs a syscall. check reads /proc/PID/stat of every task. */
+ssize_t procfs_read_record(const char *path, char *buf, size_t size);
+/* The same relative to a directory (a /proc file descriptor spares a path walk per task). */
+ssize_t procfs_read_record_at(int dirfd, const char *path, char *buf, size_t size);
 /* Reads a whole file of any size into a malloc'd buffer (NUL-terminated); *len gets its
  * length. Returns NULL with errno set on failure. */
 char *procfs_read_alloc(const char *path, size_t *len);
