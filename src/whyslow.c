@@ -12,6 +12,7 @@
 /* X(name, group, cases): cases are those of CASES.md the command serves. */
 #define COMMANDS(X)                                                                        \
 	X(check, "overview", "C1 C2 C4 C12 C13")                                           \
+	X(features, "overview", "C13")                                                     \
 	X(biolatency, "disk", "C1 C2 C3")                                                  \
 	X(biosnoop, "disk", "C1 C2 C3")                                                    \
 	X(bitesize, "disk", "C1")                                                          \
@@ -20,14 +21,17 @@
 	X(fsdist, "disk", "C1 C11")                                                        \
 	X(fsslower, "disk", "C1 C11")                                                      \
 	X(filetop, "disk", "C11")                                                          \
+	X(runqlat, "cpu", "C6 C13")                                                        \
+	X(profile, "cpu", "C8 C14")                                                        \
+	X(offcputime, "cpu", "C6 C13")                                                     \
+	X(jitter, "cpu", "C6 C13")                                                         \
+	X(sigsnoop, "sys", "C6")                                                           \
 	X(syscount, "sys", "C5 C7")                                                        \
 	X(errsnoop, "sys", "C7")                                                           \
+	X(lockstat, "sys", "C14")                                                          \
 	X(mmaplock, "mem", "C5")                                                           \
 	X(oomkill, "mem", "C12")                                                           \
-	X(lockstat, "sys", "C14")                                                          \
-	X(runqlat, "cpu", "C6 C13")                                                        \
-	X(offcputime, "cpu", "C6 C13")                                                     \
-	X(profile, "cpu", "C8 C14")                                                        \
+	X(memstat, "mem", "C5")                                                            \
 	X(flamegraph, "render", "C3 C8 C14")                                               \
 	X(collapse, "render", "C8 C14")                                                    \
 	X(heatmap, "render", "C3")                                                         \

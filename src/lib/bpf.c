@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include "lib/bpf.h"
 #include "lib/cli.h"
@@ -112,11 +114,44 @@ int wbpf_require_tracepoints(const char *const *pairs)
 	return 0;
 }
 
-static const char *feature_names[WBPF_FEATURE_COUNT] = {"tp_btf", "raw_tp", "kprobe", "fentry"};
+static const char *feature_names[WBPF_FEATURE_COUNT] = {"tp_btf", "raw_tp", "kprobe", "fentry", "uprobe", "perf_cpu_clock"};
 
 const char *wbpf_feature_name(enum wbpf_feature f)
 {
 	return f < WBPF_FEATURE_COUNT ? feature_names[f] : "?";
+}
+
+/* A function of our own for the uprobe probe to attach to. */
+__attribute__((noinline)) int wbpf_uprobe_target(int x)
+{
+	__asm__ volatile("" ::: "memory");
+	return x + 1;
+}
+
+/* Attaches the loaded probe program of feature f; NULL if the kernel refuses. */
+static struct bpf_link *attach_probe(struct bpf_program *prog, enum wbpf_feature f, int *perf_fd)
+{
+	struct perf_event_attr attr = {.type = PERF_TYPE_SOFTWARE, .size = sizeof(attr),
+				       .config = PERF_COUNT_SW_CPU_CLOCK, .sample_freq = 1,
+				       .freq = 1};
+	LIBBPF_OPTS(bpf_uprobe_opts, uopts, .func_name = "wbpf_uprobe_target");
+
+	switch (f) {
+	case WBPF_UPROBE: {
+		/* our own function first; a stripped binary falls back to libc's getpid */
+		struct bpf_link *l = bpf_program__attach_uprobe_opts(prog, getpid(), "/proc/self/exe", 0, &uopts);
+		if (!l) {
+			uopts.func_name = "getpid";
+			l = bpf_program__attach_uprobe_opts(prog, getpid(), "libc.so.6", 0, &uopts);
+		}
+		return l;
+	}
+	case WBPF_PERF_CLOCK:
+		*perf_fd = syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+		return *perf_fd < 0 ? NULL : bpf_program__attach_perf_event(prog, *perf_fd);
+	default:
+		return bpf_program__attach(prog);
+	}
 }
 
 static bool probe_feature(enum wbpf_feature f)
@@ -124,6 +159,7 @@ static bool probe_feature(enum wbpf_feature f)
 	struct feature_bpf *skel = feature_bpf__open();
 	struct bpf_program *progs[WBPF_FEATURE_COUNT];
 	struct bpf_link *link;
+	int perf_fd = -1;
 	bool ok = false;
 
 	if (!skel)
@@ -132,13 +168,17 @@ static bool probe_feature(enum wbpf_feature f)
 	progs[WBPF_RAW_TP] = skel->progs.probe_raw_tp;
 	progs[WBPF_KPROBE] = skel->progs.probe_kprobe;
 	progs[WBPF_FENTRY] = skel->progs.probe_fentry;
+	progs[WBPF_UPROBE] = skel->progs.probe_uprobe;
+	progs[WBPF_PERF_CLOCK] = skel->progs.probe_perf_event;
 	for (int i = 0; i < WBPF_FEATURE_COUNT; i++)
 		bpf_program__set_autoload(progs[i], i == (int)f);
 	if (feature_bpf__load(skel) == 0) {
-		link = bpf_program__attach(progs[f]);
+		link = attach_probe(progs[f], f, &perf_fd);
 		ok = link != NULL;
 		bpf_link__destroy(link);
 	}
+	if (perf_fd >= 0)
+		close(perf_fd);
 	feature_bpf__destroy(skel);
 	return ok;
 }

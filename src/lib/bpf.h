@@ -24,8 +24,17 @@ bool wbpf_tracepoint_exists(const char *category, const char *name);
 /* Fails with "tracepoint CAT:NAME is missing" unless every listed one exists. */
 int wbpf_require_tracepoints(const char *const *cat_name_pairs /* NULL-terminated */);
 
-enum wbpf_feature { WBPF_TP_BTF, WBPF_RAW_TP, WBPF_KPROBE, WBPF_FENTRY, WBPF_FEATURE_COUNT };
+enum wbpf_feature {
+	WBPF_TP_BTF,	 /* typed raw tracepoints (BTF args, direct reads) */
+	WBPF_RAW_TP,	 /* raw tracepoints */
+	WBPF_KPROBE,	 /* kprobes: optional richer paths only */
+	WBPF_FENTRY,	 /* fentry/fexit trampolines: optional faster paths only */
+	WBPF_UPROBE,	 /* uprobes on user functions (funclatency, funcslower) */
+	WBPF_PERF_CLOCK, /* BPF on the cpu-clock software event (profile) */
+	WBPF_FEATURE_COUNT
+};
 /* Probed once per process by loading and attaching a dummy program; cached. */
+int wbpf_uprobe_target(int x); /* a function of ours the uprobe probe attaches to */
 bool wbpf_have(enum wbpf_feature f);
 const char *wbpf_feature_name(enum wbpf_feature f);
 

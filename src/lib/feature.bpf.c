@@ -17,4 +17,10 @@ int probe_kprobe(void *ctx) { return 0; }
 SEC("fentry/vfs_read")
 int BPF_PROG(probe_fentry) { return 0; }
 
+SEC("uprobe")
+int probe_uprobe(void *ctx) { return 0; }
+
+SEC("perf_event")
+int probe_perf_event(void *ctx) { return 0; }
+
 char LICENSE[] SEC("license") = "GPL";
