@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/* jitter, kernel side: what happened on each CPU and to each watched thread, kept in
+ * memory-mapped arrays for the ticker in user space to read when a loop runs late:
+ *   - every context switch, in a ring per CPU (who ran there, from when);
+ *   - per watched thread, cumulative run-queue wait, off-CPU and stopped time;
+ *   - per CPU, cumulative softirq and hardirq time;
+ *   - signals sent to the watched process, with their sender.
+ * Each CPU writes only its own slots: no atomics. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "bpf/common.h"
+#include "cpu/jitter.h"
+
+#define TASK_STOPPED_BITS 0x0c /* __TASK_STOPPED | __TASK_TRACED */
+
+const volatile __u32 targ_tgid = 0; /* the process whose signals are kept */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1); /* ncpus * JITTER_SWITCH_RING, set at load */
+	__type(key, __u32);
+	__type(value, struct jitter_switch);
+} switch_ring SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1); /* ncpus * JITTER_SIGNAL_RING */
+	__type(key, __u32);
+	__type(value, struct jitter_signal);
+} signal_ring SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1); /* ncpus */
+	__type(key, __u32);
+	__type(value, struct jitter_cpu);
+} cpu_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, JITTER_MAX_THREADS);
+	__type(key, __u32);
+	__type(value, struct jitter_thread);
+} threads SEC(".maps");
+
+/* thread id -> slot in threads, filled by user space */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, JITTER_MAX_THREADS);
+	__type(key, __u32);
+	__type(value, __u32);
+} watched SEC(".maps");
+
+/* Before 5.14 the task state was ->state ("sched: Change task_struct::state",
+ * 2f064a59a11f renamed it to __state). */
+struct task_struct___old {
+	long state;
+};
+
+static __always_inline long task_state(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->__state))
+		return BPF_CORE_READ(t, __state);
+	return BPF_CORE_READ((struct task_struct___old *)t, state);
+}
+
+static __always_inline struct jitter_thread *watched_thread(struct task_struct *t)
+{
+	__u32 tid = BPF_CORE_READ(t, pid), *slot = bpf_map_lookup_elem(&watched, &tid);
+
+	return slot ? bpf_map_lookup_elem(&threads, slot) : NULL;
+}
+
+static __always_inline struct jitter_cpu *this_cpu(__u32 *cpu)
+{
+	*cpu = bpf_get_smp_processor_id();
+	return bpf_map_lookup_elem(&cpu_state, cpu);
+}
+
+/* A watched thread's off-CPU period ends: book it as run-queue wait or off-CPU. */
+static __always_inline void close_period(struct jitter_thread *th, __u64 now)
+{
+	__u64 delta = now - th->since;
+
+	if (th->runnable) {
+		th->runnable_ns += delta;
+	} else {
+		th->offcpu_ns += delta;
+		if (th->stopped)
+			th->stopped_ns += delta;
+	}
+}
+
+static __always_inline void on_switch(bool preempt, struct task_struct *prev,
+				      struct task_struct *next)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct jitter_thread *th;
+	struct jitter_switch *rec;
+	struct jitter_cpu *cs;
+	__u32 cpu, idx;
+
+	if ((cs = this_cpu(&cpu))) {
+		idx = cpu * JITTER_SWITCH_RING + (cs->switches & (JITTER_SWITCH_RING - 1));
+		rec = bpf_map_lookup_elem(&switch_ring, &idx);
+		if (rec) {
+			rec->ts = now;
+			rec->pid = BPF_CORE_READ(next, pid);
+			rec->tgid = BPF_CORE_READ(next, tgid);
+			bpf_probe_read_kernel_str(rec->comm, sizeof(rec->comm), next->comm);
+			cs->switches++;
+		}
+	}
+	if ((th = watched_thread(prev))) {
+		long state = task_state(prev);
+
+		th->since = now;
+		th->runnable = preempt || state == TASK_RUNNING;
+		th->stopped = !th->runnable && (state & TASK_STOPPED_BITS);
+	}
+	if ((th = watched_thread(next)) && th->since) {
+		close_period(th, now);
+		th->since = 0;
+	}
+}
+
+static __always_inline void on_wakeup(struct task_struct *p)
+{
+	struct jitter_thread *th = watched_thread(p);
+	__u64 now;
+
+	if (!th || !th->since || th->runnable)
+		return;
+	now = bpf_ktime_get_ns();
+	close_period(th, now);
+	th->since = now;
+	th->runnable = 1;
+	th->stopped = 0;
+}
+
+static __always_inline void on_signal(int sig, struct task_struct *task)
+{
+	struct jitter_signal *rec;
+	struct jitter_cpu *cs;
+	__u32 cpu, idx;
+
+	if (BPF_CORE_READ(task, tgid) != targ_tgid || !(cs = this_cpu(&cpu)))
+		return;
+	idx = cpu * JITTER_SIGNAL_RING + (cs->signals & (JITTER_SIGNAL_RING - 1));
+	rec = bpf_map_lookup_elem(&signal_ring, &idx);
+	if (!rec)
+		return;
+	rec->ts = bpf_ktime_get_ns();
+	rec->sender_pid = bpf_get_current_pid_tgid() >> 32;
+	rec->target_tid = BPF_CORE_READ(task, pid);
+	rec->sig = sig;
+	bpf_get_current_comm(rec->sender_comm, sizeof(rec->sender_comm));
+	cs->signals++;
+}
+
+static __always_inline void irq_enter(bool soft)
+{
+	struct jitter_cpu *cs;
+	__u32 cpu;
+
+	if (!(cs = this_cpu(&cpu)))
+		return;
+	if (soft)
+		cs->softirq_start = bpf_ktime_get_ns();
+	else
+		cs->hardirq_start = bpf_ktime_get_ns();
+}
+
+static __always_inline void irq_exit(bool soft)
+{
+	struct jitter_cpu *cs;
+	__u64 now;
+	__u32 cpu;
+
+	if (!(cs = this_cpu(&cpu)))
+		return;
+	now = bpf_ktime_get_ns();
+	if (soft && cs->softirq_start) {
+		cs->softirq_ns += now - cs->softirq_start;
+		cs->softirq_start = 0;
+	} else if (!soft && cs->hardirq_start) {
+		cs->hardirq_ns += now - cs->hardirq_start;
+		cs->hardirq_start = 0;
+	}
+}
+
+/* --- tp_btf --- */
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	on_switch(preempt, prev, next);
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(wakeup_btf, struct task_struct *p)
+{
+	on_wakeup(p);
+	return 0;
+}
+
+SEC("tp_btf/signal_generate")
+int BPF_PROG(signal_btf, int sig, struct kernel_siginfo *info, struct task_struct *task)
+{
+	on_signal(sig, task);
+	return 0;
+}
+
+SEC("tp_btf/softirq_entry")
+int BPF_PROG(softirq_entry_btf, unsigned int vec)
+{
+	irq_enter(true);
+	return 0;
+}
+
+SEC("tp_btf/softirq_exit")
+int BPF_PROG(softirq_exit_btf, unsigned int vec)
+{
+	irq_exit(true);
+	return 0;
+}
+
+SEC("tp_btf/irq_handler_entry")
+int BPF_PROG(hardirq_entry_btf, int irq)
+{
+	irq_enter(false);
+	return 0;
+}
+
+SEC("tp_btf/irq_handler_exit")
+int BPF_PROG(hardirq_exit_btf, int irq)
+{
+	irq_exit(false);
+	return 0;
+}
+
+/* --- raw_tp --- */
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	on_switch(preempt, prev, next);
+	return 0;
+}
+
+SEC("raw_tp/sched_wakeup")
+int BPF_PROG(wakeup_raw, struct task_struct *p)
+{
+	on_wakeup(p);
+	return 0;
+}
+
+SEC("raw_tp/signal_generate")
+int BPF_PROG(signal_raw, int sig, struct kernel_siginfo *info, struct task_struct *task)
+{
+	on_signal(sig, task);
+	return 0;
+}
+
+SEC("raw_tp/softirq_entry")
+int BPF_PROG(softirq_entry_raw, unsigned int vec)
+{
+	irq_enter(true);
+	return 0;
+}
+
+SEC("raw_tp/softirq_exit")
+int BPF_PROG(softirq_exit_raw, unsigned int vec)
+{
+	irq_exit(true);
+	return 0;
+}
+
+SEC("raw_tp/irq_handler_entry")
+int BPF_PROG(hardirq_entry_raw, int irq)
+{
+	irq_enter(false);
+	return 0;
+}
+
+SEC("raw_tp/irq_handler_exit")
+int BPF_PROG(hardirq_exit_raw, int irq)
+{
+	irq_exit(false);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,631 @@
+/* jitter: the ticker of case C6, built in. Threads pinned to chosen CPUs loop "work W ms
+ * of CPU time, sleep S ms"; a loop longer than the threshold is a stall, and each stall is
+ * explained from what BPF saw meanwhile: the tasks that ran on that CPU and for how long,
+ * the ticker's own run-queue wait versus off-CPU (and stopped) time, the signals its
+ * process received with their senders, and softirq/hardirq time on the CPU. */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <bpf/bpf.h>
+#include "lib/bpf.h"
+#include "lib/cli.h"
+#include "lib/out.h"
+#include "lib/signames.h"
+#include "cpu/jitter.h"
+#include "jitter.skel.h"
+
+#define MAX_STALLS_QUEUED 1024
+#define MAX_RAN 64
+
+struct stall {
+	int cpu;
+	uint64_t t0, t1; /* loop start and end, CLOCK_MONOTONIC ns */
+	uint64_t runnable_ns, offcpu_ns, stopped_ns, softirq_ns, hardirq_ns;
+	uint32_t tid;
+};
+
+struct ticker {
+	struct jitter *jt;
+	pthread_t thread;
+	int cpu;
+	uint32_t slot;
+	uint64_t loops, stalls, max_loop_ns, sum_loop_ns;
+	bool started, failed;
+};
+
+struct jitter {
+	struct cli_common common;
+	unsigned work_ms, sleep_ms, threshold_ms, duration_s;
+	int ncpus;
+	bool *use_cpu;
+	struct jitter_bpf *skel;
+	/* the mapped arrays */
+	const struct jitter_switch *switches;
+	const struct jitter_signal *signals;
+	const volatile struct jitter_cpu *cpus;
+	const volatile struct jitter_thread *threads;
+	size_t map_len[4];
+	struct ticker *tickers;
+	int ntickers;
+	atomic_bool stop;
+	/* stalls found by tickers, reported by the main thread */
+	pthread_mutex_t lock;
+	struct stall queue[MAX_STALLS_QUEUED];
+	unsigned nqueued;
+	uint64_t dropped, reported;
+};
+
+static const struct cli_opt options[] = {
+	{'w', "work", "MS", "CPU time each loop burns (default 10)"},
+	{'s', "sleep", "MS", "sleep after the work (default 10)"},
+	{'c', "cpus", "LIST", "CPUs to run a ticker on, e.g. 0 or 0,2-3 (default: all)"},
+	{'t', "threshold", "MS", "a loop longer than this is a stall (default 25)"},
+	{'d', "duration", "SECONDS", "run this long (default: until Ctrl-C)"},
+	{0},
+};
+
+const struct cli_spec jitter_spec = {
+	.name = "jitter",
+	.summary = "ticker threads that catch stalls and explain each: who ran, run-queue wait, stops, signals, irqs",
+	.usage = "[-w MS] [-s MS] [-c CPUS] [-t MS] [-d SECONDS] [--json]",
+	.description =
+		"Runs a ticker thread pinned to each chosen CPU: work W ms of CPU time, sleep S\n"
+		"ms, again. A loop over the threshold is a stall: the program stalled, not the\n"
+		"ticker's own work. For each stall it says what the kernel saw meanwhile, from\n"
+		"sched_switch, sched_wakeup, signal_generate and the irq tracepoints: the tasks\n"
+		"that ran on that CPU and for how long, the ticker's time runnable (waiting for\n"
+		"the CPU: saturation, case C13) versus off-CPU and stopped (SIGSTOP: case C6),\n"
+		"the signals the process received with their senders, and softirq and hardirq\n"
+		"time. JSON: one object per stall, then a summary object.",
+	.opts = options,
+	.examples = "  whyslow jitter -c 0 -d 10          # one ticker on CPU 0 for 10 s\n"
+		    "  whyslow jitter -w 5 -s 5 -t 15     # finer loops, tighter threshold\n"
+		    "  whyslow jitter --json -d 30 > stalls.json\n",
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* "0,2-3" into use_cpu[]; one clear line on bad input. */
+static void parse_cpus(struct jitter *jt, const char *list)
+{
+	char *copy = strdup(list), *save = NULL, *tok;
+
+	if (!copy)
+		cli_usage_error("out of memory");
+	memset(jt->use_cpu, 0, jt->ncpus * sizeof(*jt->use_cpu));
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *dash = strchr(tok, '-');
+		int lo, hi;
+
+		if (dash)
+			*dash = '\0';
+		lo = cli_parse_cpu(tok);
+		hi = dash ? cli_parse_cpu(dash + 1) : lo;
+		if (hi < lo)
+			cli_usage_error("CPU range %d-%d is backwards", lo, hi);
+		for (int c = lo; c <= hi && c < jt->ncpus; c++)
+			jt->use_cpu[c] = true;
+	}
+	free(copy);
+}
+
+static int on_option(void *arg, int key, const char *val)
+{
+	struct jitter *jt = arg;
+
+	switch (key) {
+	case 'w': jt->work_ms = cli_parse_ulong(val, "work (ms)", 1, 10000); break;
+	case 's': jt->sleep_ms = cli_parse_ulong(val, "sleep (ms)", 0, 10000); break;
+	case 't': jt->threshold_ms = cli_parse_ulong(val, "threshold (ms)", 1, 100000); break;
+	case 'd': jt->duration_s = cli_parse_ulong(val, "duration (seconds)", 1, 86400); break;
+	case 'c': parse_cpus(jt, val); break;
+	}
+	return 0;
+}
+
+/* --- the tickers --- */
+
+static void burn_cpu(unsigned ms)
+{
+	uint64_t start = thread_cpu_ns(), goal = start + ms * 1000000ull;
+	volatile unsigned long x = 0;
+
+	while (thread_cpu_ns() < goal)
+		for (int i = 0; i < 20000; i++)
+			x = x * 6364136223846793005ul + 1;
+}
+
+struct snapshot {
+	uint64_t runnable, offcpu, stopped, softirq, hardirq;
+};
+
+static void take(const struct ticker *tk, struct snapshot *s)
+{
+	const volatile struct jitter_thread *th = &tk->jt->threads[tk->slot];
+	const volatile struct jitter_cpu *cs = &tk->jt->cpus[tk->cpu];
+
+	s->runnable = th->runnable_ns;
+	s->offcpu = th->offcpu_ns;
+	s->stopped = th->stopped_ns;
+	s->softirq = cs->softirq_ns;
+	s->hardirq = cs->hardirq_ns;
+}
+
+static void queue_stall(struct jitter *jt, const struct stall *st)
+{
+	pthread_mutex_lock(&jt->lock);
+	if (jt->nqueued < MAX_STALLS_QUEUED)
+		jt->queue[jt->nqueued++] = *st;
+	else
+		jt->dropped++;
+	pthread_mutex_unlock(&jt->lock);
+}
+
+static void *tick_loop(void *arg)
+{
+	struct ticker *tk = arg;
+	struct jitter *jt = tk->jt;
+	uint32_t tid = (uint32_t)gettid();
+	struct timespec nap = {jt->sleep_ms / 1000, (jt->sleep_ms % 1000) * 1000000L};
+	cpu_set_t set;
+	char name[16];
+
+	CPU_ZERO(&set);
+	CPU_SET(tk->cpu, &set);
+	snprintf(name, sizeof(name), "jitter/%d", tk->cpu);
+	prctl(PR_SET_NAME, name);
+	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set) ||
+	    bpf_map_update_elem(bpf_map__fd(jt->skel->maps.watched), &tid, &tk->slot, BPF_ANY)) {
+		tk->failed = true;
+		return NULL;
+	}
+	tk->started = true;
+	while (!atomic_load(&jt->stop)) {
+		struct snapshot a, b;
+		uint64_t t0 = now_ns(), t1, loop;
+
+		take(tk, &a);
+		burn_cpu(jt->work_ms);
+		if (jt->sleep_ms)
+			nanosleep(&nap, NULL);
+		t1 = now_ns();
+		take(tk, &b);
+		loop = t1 - t0;
+		tk->loops++;
+		tk->sum_loop_ns += loop;
+		if (loop > tk->max_loop_ns)
+			tk->max_loop_ns = loop;
+		if (loop > jt->threshold_ms * 1000000ull) {
+			struct stall st = {
+				.cpu = tk->cpu, .t0 = t0, .t1 = t1, .tid = tid,
+				.runnable_ns = b.runnable - a.runnable,
+				.offcpu_ns = b.offcpu - a.offcpu,
+				.stopped_ns = b.stopped - a.stopped,
+				.softirq_ns = b.softirq - a.softirq,
+				.hardirq_ns = b.hardirq - a.hardirq,
+			};
+			tk->stalls++;
+			queue_stall(jt, &st);
+		}
+	}
+	return NULL;
+}
+
+/* --- explaining a stall --- */
+
+struct ran {
+	uint32_t pid;
+	char comm[16];
+	uint64_t ns;
+};
+
+static void add_ran(struct ran *ran, int *n, const struct jitter_switch *rec, uint64_t ns)
+{
+	for (int i = 0; i < *n; i++)
+		if (ran[i].pid == rec->pid) {
+			ran[i].ns += ns;
+			return;
+		}
+	if (*n < MAX_RAN) {
+		ran[*n].pid = rec->pid;
+		memcpy(ran[*n].comm, rec->comm, sizeof(ran[*n].comm));
+		ran[*n].comm[15] = '\0';
+		ran[*n].ns = ns;
+		(*n)++;
+	}
+}
+
+static int by_ns(const void *a, const void *b)
+{
+	const struct ran *x = a, *y = b;
+
+	return x->ns < y->ns ? 1 : x->ns > y->ns ? -1 : 0;
+}
+
+/* Who ran on the stall's CPU between t0 and t1, from the CPU's switch ring. Returns the
+ * number of entries; *partial is set when the ring no longer reaches back to t0; *idle_ns
+ * gets the idle task's share. The ticker itself is left out. */
+static int who_ran(struct jitter *jt, const struct stall *st, struct ran *ran, bool *partial,
+		   uint64_t *idle_ns)
+{
+	const struct jitter_switch *ring = &jt->switches[(size_t)st->cpu * JITTER_SWITCH_RING];
+	uint64_t count = jt->cpus[st->cpu].switches, first;
+	uint64_t end = st->t1;
+	int n = 0;
+
+	*partial = false;
+	*idle_ns = 0;
+	first = count > JITTER_SWITCH_RING ? count - JITTER_SWITCH_RING + 1 : 0;
+	/* walk back from the newest record; record i covers [ts_i, ts_{i+1}) */
+	for (uint64_t i = count; i-- > first;) {
+		const struct jitter_switch *rec = &ring[i & (JITTER_SWITCH_RING - 1)];
+		uint64_t from = rec->ts > st->t0 ? rec->ts : st->t0;
+
+		if (rec->ts >= st->t1) {
+			end = rec->ts;
+			continue;
+		}
+		if (end > from) {
+			if (rec->pid == 0)
+				*idle_ns += end - from;
+			else if (rec->pid != st->tid)
+				add_ran(ran, &n, rec, end - from);
+		}
+		end = rec->ts;
+		if (rec->ts <= st->t0)
+			return qsort(ran, n, sizeof(*ran), by_ns), n;
+	}
+	*partial = true;
+	qsort(ran, n, sizeof(*ran), by_ns);
+	return n;
+}
+
+static double ms(uint64_t ns)
+{
+	return ns / 1e6;
+}
+
+/* Signals to this process generated during the loop (from just before it: a stop
+ * requested as the loop began still stalls it). */
+static void each_signal(struct jitter *jt, const struct stall *st,
+			void (*fn)(const struct jitter_signal *, void *), void *ctx)
+{
+	const struct jitter_signal *recs[JITTER_SIGNAL_RING * 8];
+	size_t n = 0;
+
+	for (int cpu = 0; cpu < jt->ncpus; cpu++) {
+		uint64_t count = jt->cpus[cpu].signals;
+		uint64_t first = count > JITTER_SIGNAL_RING ? count - JITTER_SIGNAL_RING : 0;
+
+		for (uint64_t i = first; i < count; i++) {
+			const struct jitter_signal *s =
+				&jt->signals[(size_t)cpu * JITTER_SIGNAL_RING + (i & (JITTER_SIGNAL_RING - 1))];
+			if (s->ts + 1000000 >= st->t0 && s->ts <= st->t1 &&
+			    n < sizeof(recs) / sizeof(recs[0]))
+				recs[n++] = s;
+		}
+	}
+	/* in time order across CPUs */
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = i; k > 0 && recs[k - 1]->ts > recs[k]->ts; k--) {
+			const struct jitter_signal *t = recs[k];
+			recs[k] = recs[k - 1];
+			recs[k - 1] = t;
+		}
+	for (size_t i = 0; i < n; i++)
+		fn(recs[i], ctx);
+}
+
+struct signal_out {
+	struct json *j; /* JSON, or text to f */
+	FILE *f;
+	int n;
+	uint64_t t0;
+};
+
+static void signal_out(const struct jitter_signal *s, void *ctx)
+{
+	struct signal_out *o = ctx;
+	const char *effect = signal_effect(s->sig);
+	char name[32], comm[17];
+
+	memcpy(comm, s->sender_comm, 16);
+	comm[16] = '\0';
+	signal_name(s->sig, name, sizeof(name));
+	if (o->j) {
+		json_object_open(o->j, NULL);
+		json_str(o->j, "sig", name);
+		json_u64(o->j, "sender_pid", s->sender_pid);
+		json_str(o->j, "sender_comm", comm);
+		/* negative: sent just before the loop began */
+		json_double(o->j, "at_ms", ((double)s->ts - (double)o->t0) / 1e6);
+		json_object_close(o->j);
+		return;
+	}
+	fprintf(o->f, "%s %s from %u (%s)%s%s", o->n++ ? "," : "    signals:", name,
+		s->sender_pid, comm, effect ? " " : "", effect ? effect : "");
+}
+
+static void report(struct jitter *jt, const struct stall *st)
+{
+	struct ran ran[MAX_RAN];
+	uint64_t idle_ns;
+	bool partial;
+	int n = who_ran(jt, st, ran, &partial, &idle_ns);
+
+	jt->reported++;
+	if (jt->common.json) {
+		struct json j;
+
+		json_begin(&j, stdout, "jitter");
+		json_u64(&j, "cpu", st->cpu);
+		json_u64(&j, "tid", st->tid);
+		json_double(&j, "duration_ms", ms(st->t1 - st->t0));
+		json_double(&j, "runnable_ms", ms(st->runnable_ns));
+		json_double(&j, "offcpu_ms", ms(st->offcpu_ns));
+		json_double(&j, "stopped_ms", ms(st->stopped_ns));
+		json_double(&j, "softirq_ms", ms(st->softirq_ns));
+		json_double(&j, "hardirq_ms", ms(st->hardirq_ns));
+		json_double(&j, "idle_ms", ms(idle_ns));
+		json_bool(&j, "ran_partial", partial);
+		json_array_open(&j, "ran");
+		for (int i = 0; i < n; i++) {
+			json_object_open(&j, NULL);
+			json_u64(&j, "pid", ran[i].pid);
+			json_str(&j, "comm", ran[i].comm);
+			json_double(&j, "ms", ms(ran[i].ns));
+			json_object_close(&j);
+		}
+		json_array_close(&j);
+		json_array_open(&j, "signals");
+		struct signal_out o = {.j = &j, .t0 = st->t0};
+		each_signal(jt, st, signal_out, &o);
+		json_array_close(&j);
+		json_end(&j);
+		return;
+	}
+	printf("STALL cpu %d: loop %.1f ms (threshold %u): runnable %.1f ms, off-CPU %.1f ms "
+	       "(stopped %.1f ms), softirq %.2f ms, hardirq %.2f ms\n",
+	       st->cpu, ms(st->t1 - st->t0), jt->threshold_ms, ms(st->runnable_ns),
+	       ms(st->offcpu_ns), ms(st->stopped_ns), ms(st->softirq_ns), ms(st->hardirq_ns));
+	struct signal_out o = {.f = stdout, .t0 = st->t0};
+	each_signal(jt, st, signal_out, &o);
+	if (o.n)
+		putchar('\n');
+	printf("    ran on cpu %d:%s idle %.1f ms", st->cpu, partial ? " (partial: ring wrapped)" : "",
+	       ms(idle_ns));
+	for (int i = 0; i < n && i < 8; i++)
+		printf(", %s (%u) %.1f ms", ran[i].comm, ran[i].pid, ms(ran[i].ns));
+	if (n > 8)
+		printf(", %d more", n - 8);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static int drain(void *arg, int timeout_ms)
+{
+	struct jitter *jt = arg;
+	struct timespec nap = {timeout_ms / 1000, (timeout_ms % 1000) * 1000000L};
+	struct stall batch[MAX_STALLS_QUEUED];
+	unsigned n;
+
+	if (timeout_ms)
+		nanosleep(&nap, NULL);
+	pthread_mutex_lock(&jt->lock);
+	n = jt->nqueued;
+	memcpy(batch, jt->queue, n * sizeof(*batch));
+	jt->nqueued = 0;
+	pthread_mutex_unlock(&jt->lock);
+	for (unsigned i = 0; i < n; i++)
+		report(jt, &batch[i]);
+	for (int i = 0; i < jt->ntickers; i++)
+		if (jt->tickers[i].failed)
+			return -EIO;
+	return 0;
+}
+
+static int summary(void *arg, bool last)
+{
+	struct jitter *jt = arg;
+
+	(void)last;
+	atomic_store(&jt->stop, true);
+	for (int i = 0; i < jt->ntickers; i++)
+		pthread_join(jt->tickers[i].thread, NULL);
+	drain(jt, 0);
+	if (jt->common.json) {
+		struct json j;
+
+		json_begin(&j, stdout, "jitter");
+		json_bool(&j, "summary", true);
+		json_u64(&j, "stalls", jt->reported);
+		json_u64(&j, "stalls_dropped", jt->dropped);
+		json_array_open(&j, "cpus");
+		for (int i = 0; i < jt->ntickers; i++) {
+			const struct ticker *tk = &jt->tickers[i];
+			json_object_open(&j, NULL);
+			json_u64(&j, "cpu", tk->cpu);
+			json_u64(&j, "loops", tk->loops);
+			json_u64(&j, "stalls", tk->stalls);
+			json_double(&j, "max_loop_ms", ms(tk->max_loop_ns));
+			json_double(&j, "mean_loop_ms", tk->loops ? ms(tk->sum_loop_ns / tk->loops) : 0);
+			json_object_close(&j);
+		}
+		json_array_close(&j);
+		json_end(&j);
+		return 0;
+	}
+	printf("\n%-5s %8s %8s %12s %12s\n", "CPU", "LOOPS", "STALLS", "MAX_MS", "MEAN_MS");
+	for (int i = 0; i < jt->ntickers; i++) {
+		const struct ticker *tk = &jt->tickers[i];
+		printf("%-5d %8llu %8llu %12.1f %12.1f\n", tk->cpu, (unsigned long long)tk->loops,
+		       (unsigned long long)tk->stalls, ms(tk->max_loop_ns),
+		       tk->loops ? ms(tk->sum_loop_ns / tk->loops) : 0.0);
+	}
+	if (jt->dropped)
+		printf("%llu stalls not explained (queue full)\n", (unsigned long long)jt->dropped);
+	fflush(stdout);
+	return 0;
+}
+
+/* --- setup --- */
+
+static void *map_array(struct bpf_map *map, size_t *len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	void *p;
+
+	*len = ((size_t)bpf_map__value_size(map) * bpf_map__max_entries(map) + page - 1) / page * page;
+	p = mmap(NULL, *len, PROT_READ, MAP_SHARED, bpf_map__fd(map), 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int load(struct jitter *jt, bool use_btf)
+{
+	struct jitter_bpf *skel = jitter_bpf__open();
+	int err;
+
+	if (!skel)
+		return -errno;
+	jt->skel = skel;
+	skel->rodata->targ_tgid = (uint32_t)getpid();
+	bpf_map__set_max_entries(skel->maps.switch_ring, jt->ncpus * JITTER_SWITCH_RING);
+	bpf_map__set_max_entries(skel->maps.signal_ring, jt->ncpus * JITTER_SIGNAL_RING);
+	bpf_map__set_max_entries(skel->maps.cpu_state, jt->ncpus);
+	wbpf_pick(skel->progs.switch_btf, skel->progs.switch_raw, use_btf);
+	wbpf_pick(skel->progs.wakeup_btf, skel->progs.wakeup_raw, use_btf);
+	wbpf_pick(skel->progs.signal_btf, skel->progs.signal_raw, use_btf);
+	wbpf_pick(skel->progs.softirq_entry_btf, skel->progs.softirq_entry_raw, use_btf);
+	wbpf_pick(skel->progs.softirq_exit_btf, skel->progs.softirq_exit_raw, use_btf);
+	wbpf_pick(skel->progs.hardirq_entry_btf, skel->progs.hardirq_entry_raw, use_btf);
+	wbpf_pick(skel->progs.hardirq_exit_btf, skel->progs.hardirq_exit_raw, use_btf);
+	err = jitter_bpf__load(skel);
+	if (!err)
+		err = jitter_bpf__attach(skel);
+	return err;
+}
+
+static void unmap_all(struct jitter *jt)
+{
+	const void *maps[4] = {jt->switches, jt->signals, (const void *)jt->cpus,
+			       (const void *)jt->threads};
+
+	for (int i = 0; i < 4; i++)
+		if (maps[i])
+			munmap((void *)maps[i], jt->map_len[i]);
+}
+
+static int start_tickers(struct jitter *jt)
+{
+	jt->tickers = calloc(jt->ncpus, sizeof(*jt->tickers));
+	if (!jt->tickers)
+		return cli_fail("out of memory");
+	for (int cpu = 0; cpu < jt->ncpus; cpu++) {
+		struct ticker *tk;
+
+		if (!jt->use_cpu[cpu])
+			continue;
+		tk = &jt->tickers[jt->ntickers];
+		tk->jt = jt;
+		tk->cpu = cpu;
+		tk->slot = (uint32_t)jt->ntickers;
+		if (pthread_create(&tk->thread, NULL, tick_loop, tk))
+			return cli_fail("cannot start the ticker thread for CPU %d", cpu);
+		jt->ntickers++;
+	}
+	for (int i = 0; i < 200; i++) { /* up to 2 s for every ticker to be pinned */
+		int ready = 0;
+		for (int k = 0; k < jt->ntickers; k++) {
+			if (jt->tickers[k].failed)
+				return cli_fail("the ticker for CPU %d could not pin itself or register: "
+						"is the CPU online?", jt->tickers[k].cpu);
+			ready += jt->tickers[k].started;
+		}
+		if (ready == jt->ntickers)
+			return 0;
+		usleep(10000);
+	}
+	return cli_fail("the ticker threads did not start");
+}
+
+int cmd_jitter(int argc, char **argv)
+{
+	static const char *const tracepoints[] = {
+		"sched", "sched_switch", "sched", "sched_wakeup", "signal", "signal_generate",
+		"irq", "softirq_entry", "irq", "softirq_exit", "irq", "irq_handler_entry",
+		"irq", "irq_handler_exit", NULL};
+	struct jitter jt = {.work_ms = 10, .sleep_ms = 10, .threshold_ms = 25};
+	struct cli_loop_ops ops = {.tick = summary, .poll = drain};
+	bool use_btf = wbpf_prefer_tp_btf();
+	int err;
+
+	jt.ncpus = wbpf_ncpus();
+	jt.use_cpu = calloc(jt.ncpus, sizeof(*jt.use_cpu));
+	if (!jt.use_cpu)
+		return cli_fail("out of memory");
+	for (int c = 0; c < jt.ncpus; c++)
+		jt.use_cpu[c] = true;
+	cli_parse(&jitter_spec, argc, argv, &jt.common, on_option, &jt);
+	if (jt.work_ms + jt.sleep_ms >= jt.threshold_ms)
+		cli_usage_error("the threshold (%u ms) must exceed work + sleep (%u + %u ms)",
+				jt.threshold_ms, jt.work_ms, jt.sleep_ms);
+	ops.duration_ms = (uint64_t)jt.duration_s * 1000;
+	pthread_mutex_init(&jt.lock, NULL);
+	wbpf_init(jt.common.verbose);
+	if ((err = wbpf_check_prereqs()) || (err = wbpf_require_tracepoints(tracepoints)))
+		goto out;
+	err = load(&jt, use_btf);
+	if (err && use_btf) {
+		jitter_bpf__destroy(jt.skel);
+		err = load(&jt, false);
+	}
+	if (err) {
+		err = wbpf_load_error("jitter's BPF programs", err);
+		goto out;
+	}
+	jt.switches = map_array(jt.skel->maps.switch_ring, &jt.map_len[0]);
+	jt.signals = map_array(jt.skel->maps.signal_ring, &jt.map_len[1]);
+	jt.cpus = map_array(jt.skel->maps.cpu_state, &jt.map_len[2]);
+	jt.threads = map_array(jt.skel->maps.threads, &jt.map_len[3]);
+	if (!jt.switches || !jt.signals || !jt.cpus || !jt.threads) {
+		err = cli_fail("mapping the BPF arrays into memory failed: %s", strerror(errno));
+		goto out;
+	}
+	if ((err = start_tickers(&jt))) {
+		atomic_store(&jt.stop, true);
+		for (int i = 0; i < jt.ntickers; i++)
+			pthread_join(jt.tickers[i].thread, NULL);
+		goto out;
+	}
+	fprintf(stderr, "Watching %d ticker%s (work %u ms, sleep %u ms, stall > %u ms)... "
+			"Hit Ctrl-C to end.\n", jt.ntickers, jt.ntickers == 1 ? "" : "s", jt.work_ms,
+		jt.sleep_ms, jt.threshold_ms);
+	err = cli_run_loop(&jt.common, &ops, &jt);
+out:
+	unmap_all(&jt);
+	jitter_bpf__destroy(jt.skel);
+	free(jt.tickers);
+	free(jt.use_cpu);
+	return err;
+}

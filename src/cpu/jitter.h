@@ -1,0 +1,47 @@
+/* Layouts shared by jitter's kernel and user sides. The maps holding them are arrays that
+ * user space maps into memory (BPF_F_MMAPABLE): the ticker threads read their counters at
+ * every loop boundary without a system call, and the stall reports read the rings. */
+#ifndef WHYSLOW_JITTER_H
+#define WHYSLOW_JITTER_H
+
+#define JITTER_SWITCH_RING 2048 /* switches remembered per CPU (a power of two) */
+#define JITTER_SIGNAL_RING 64   /* signals to the watched process remembered per CPU */
+#define JITTER_MAX_THREADS 256
+
+/* One context switch on a CPU: from ts on, `pid` ran there. */
+struct jitter_switch {
+	__u64 ts;
+	__u32 pid, tgid;
+	char comm[16];
+};
+
+/* A signal sent to the watched process (generated on the sender's CPU). */
+struct jitter_signal {
+	__u64 ts;
+	__u32 sender_pid, target_tid;
+	__s32 sig;
+	__u32 pad;
+	char sender_comm[16];
+};
+
+/* Per CPU, written only by that CPU. 64 bytes: no two CPUs share a cache line. */
+struct jitter_cpu {
+	__u64 switches;    /* switch_ring records written (index = switches % RING) */
+	__u64 signals;     /* signal_ring records written */
+	__u64 softirq_ns, hardirq_ns; /* cumulative */
+	__u64 softirq_start, hardirq_start;
+	__u64 pad[2];
+};
+
+/* Per watched thread: cumulative time off-CPU split by why. */
+struct jitter_thread {
+	__u64 runnable_ns; /* waiting for a CPU (woken or preempted) */
+	__u64 offcpu_ns;   /* sleeping, blocked or stopped */
+	__u64 stopped_ns;  /* of which stopped (SIGSTOP, ptrace) */
+	__u64 since;       /* when the current off-CPU period began, 0 while running */
+	__u32 runnable;    /* the current period is a run-queue wait */
+	__u32 stopped;     /* the current period is a stop */
+	__u64 pad[3];
+};
+
+#endif

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# jitter, case C6: a "monitoring agent" (stopper) sends SIGSTOP, waits 300 ms, sends
+# SIGCONT, every second, to jitter's own ticker process. Every stop must show as a stall
+# of about 300 ms, stopped (off-CPU, not waiting for the CPU), naming the stopper's PID
+# and comm; sigsnoop run beside it shows each signal with sender and target. Then two CPU
+# hogs pinned to the ticker's CPU make stalls of run-queue wait instead, naming the hogs.
+source "$(dirname "$0")/lib.sh"
+need_root; need_cmd jq; need_cmd taskset
+[ "$(nproc)" -ge 2 ] || skip "needs two CPUs"
+
+# --- SIGSTOP from a stopper (tp_btf, then the raw_tp fallback) ---
+stop_run() {
+  local label=$1; shift
+  "$@" "$WS" jitter -c 1 -d 5 --json >"$TMP/$label.json" 2>"$TMP/$label.err" & local jit=$!
+  on_exit "kill -CONT $jit; kill $jit"
+  wait_attached "$TMP/$label.err"
+  "$WS" sigsnoop --target "$jit" --json >"$TMP/$label.sig" 2>"$TMP/$label.sigerr" & local snoop=$!
+  on_exit "kill $snoop"
+  wait_attached "$TMP/$label.sigerr"
+  sleep 0.3
+  "$WORKLOADS/stopper" "$jit" 1000 300 3 & local stopper=$!
+  wait $stopper || fail "$label: stopper failed"
+  wait $jit || fail "$label: jitter failed: $(cat "$TMP/$label.err")"
+  kill -INT $snoop; wait $snoop
+  # the stops: stalls whose time off-CPU was mostly a stop
+  jq -c 'select(.summary != true and .stopped_ms > 100)' "$TMP/$label.json" >"$TMP/$label.stops"
+  assert_eq "$(wc -l <"$TMP/$label.stops")" 3 "$label: stalls from SIGSTOP"
+  local line
+  while read -r line; do
+    assert_between "$(jq .stopped_ms <<<"$line")" 240 360 "$label: stopped time (ms)"
+    assert_between "$(jq .duration_ms <<<"$line")" 240 420 "$label: stall length (ms, loop = stop + work + sleep)"
+    assert_eq "$(jq -c '[.signals[]|select(.sig=="SIGSTOP")|[.sender_pid,.sender_comm]]|unique' <<<"$line")" \
+      "[[$stopper,\"stopper\"]]" "$label: SIGSTOP sender named"
+    jq -e '.runnable_ms < .stopped_ms' <<<"$line" >/dev/null || fail "$label: stop shown as run-queue wait: $line"
+  done <"$TMP/$label.stops"
+  jq -e 'select(.summary == true) | .cpus[0].cpu == 1 and .cpus[0].loops > 50' "$TMP/$label.json" >/dev/null ||
+    fail "$label: summary: $(tail -1 "$TMP/$label.json")"
+  # sigsnoop: each SIGSTOP and SIGCONT with the sender and the target
+  assert_eq "$(jq -c --argjson s "$stopper" --argjson t "$jit" \
+    'select(.sender_pid==$s and .target_pid==$t and .sender_comm=="stopper") | .signal' "$TMP/$label.sig" | sort | uniq -c | awk '{print $2":"$1}' | tr '\n' ' ')" \
+    '"SIGCONT":3 "SIGSTOP":3 ' "$label: sigsnoop signals from the stopper"
+  jq -s -e 'map(select(.signal=="SIGSTOP")) | length == 3 and all(.effect == "stops" and .result == "delivered")' "$TMP/$label.sig" >/dev/null ||
+    fail "$label: SIGSTOP not marked"
+}
+stop_run tp_btf env
+stop_run raw_tp env WHYSLOW_FORCE_RAW_TP=1
+
+# --- two hogs on the ticker's CPU: run-queue wait, hogs named ---
+taskset -c 1 "$WORKLOADS/sched" hog 4 & h1=$!
+taskset -c 1 "$WORKLOADS/sched" hog 4 & h2=$!
+on_exit "kill $h1 $h2"
+sleep 0.2
+"$WS" jitter -c 1 -d 2 --json >"$TMP/hog.json" 2>"$TMP/hog.err" || fail "jitter failed: $(cat "$TMP/hog.err")"
+kill $h1 $h2 2>/dev/null; wait $h1 $h2 2>/dev/null
+stalls=$(jq -c 'select(.summary != true)' "$TMP/hog.json" | wc -l)
+assert_between "$stalls" 10 1000 "stalls with two hogs on the CPU"
+# in most stalls the ticker waited for the CPU rather than being off it, and both hogs ran
+waits=$(jq -c 'select(.summary != true and .runnable_ms > 5 and .stopped_ms == 0)' "$TMP/hog.json" | wc -l)
+assert_between "$(awk -v a="$waits" -v b="$stalls" 'BEGIN{printf "%.2f", a/b}')" 0.8 1 "share of stalls that are run-queue wait"
+for h in $h1 $h2; do
+  named=$(jq -c --argjson h "$h" 'select(.summary != true) | select([.ran[]|select(.pid==$h and .comm=="sched" and .ms > 1)]|length > 0)' "$TMP/hog.json" | wc -l)
+  assert_between "$(awk -v a="$named" -v b="$stalls" 'BEGIN{printf "%.2f", a/b}')" 0.8 1 "share of stalls naming hog $h"
+done
+
+# text output and bad input
+"$WS" jitter -c 0 -d 1 >"$TMP/text" 2>&1 || fail "text run failed"
+assert_contains "$(cat "$TMP/text")" "^CPU  *LOOPS  *STALLS" "text summary"
+rc=0; "$WS" jitter -c 4096 -d 1 >"$TMP/o" 2>&1 || rc=$?; assert_eq "$rc" 2 "-c out of range"
+rc=0; "$WS" jitter -c 1-0 -d 1 >"$TMP/o" 2>&1 || rc=$?; assert_eq "$rc" 2 "-c backwards range"
+rc=0; "$WS" jitter -w 20 -s 10 -t 25 >"$TMP/o" 2>&1 || rc=$?; assert_eq "$rc" 2 "threshold below work + sleep"
+echo "jitter: all checks passed"
