@@ -4,6 +4,7 @@
 #include "unit.h"
 #include "lib/syscalls.h"
 #include "lib/proctask.h"
+#include "mem/memstat.h"
 #include <unistd.h>
 
 TEST(syscalls_parse_fixture)
@@ -71,4 +72,27 @@ TEST(proctask_cmdline_join)
 	CHECK_EQ_U64(proctask_join_args(buf, 1), 0);
 	CHECK(strstr(proctask_cmdline(getpid(), self, sizeof(self)), "unit") != NULL);
 	CHECK(!strcmp(proctask_cmdline(999999999, self, sizeof(self)), ""));
+}
+
+TEST(memstat_rollup_fixture)
+{
+	struct memstat_usage u;
+	char *text = unit_read_fixture("sys_smaps_rollup.txt", NULL);
+
+	if (!text)
+		return;
+	CHECK_EQ_I64(memstat_parse_rollup(text, &u), 0);
+	CHECK_EQ_U64(u.rss_kb, 1780);
+	CHECK_EQ_U64(u.pss_kb, 181);
+	CHECK_EQ_U64(u.pss_anon_kb, 112);
+	CHECK_EQ_U64(u.pss_file_kb, 69);
+	CHECK_EQ_U64(u.anon_kb, 112);
+	CHECK_EQ_U64(u.file_kb, 1780 - 112);
+	CHECK_EQ_U64(u.swap_kb, 0);
+	CHECK_EQ_I64(memstat_parse_rollup("", &u), -1); /* kernel thread */
+	CHECK_EQ_I64(memstat_parse_rollup("Rss: x kB\n", &u), -1);
+	CHECK_EQ_I64(memstat_parse_rollup("Swap: 5 kB\nRss: 7 kB", &u), 0);
+	CHECK_EQ_U64(u.swap_kb, 5);
+	CHECK_EQ_U64(u.rss_kb, 7);
+	free(text);
 }

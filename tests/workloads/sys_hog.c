@@ -1,6 +1,7 @@
-/* Test workload for oomkill (case C12): allocates and touches MB mebibytes, one at a time,
- * then sleeps; inside a smaller memory cgroup the OOM killer kills it on the way.
- * usage: sys_hog MB */
+/* Test workload for oomkill and memstat (cases C12, C5): allocates and touches MB
+ * mebibytes, one at a time, prints "allocated MB MB", then sleeps SECONDS (default 1);
+ * inside a smaller memory cgroup the OOM killer kills it on the way.
+ * usage: sys_hog MB [SECONDS] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@ int main(int argc, char **argv)
 		memset(p, i, 1 << 20);
 	}
 	printf("allocated %d MB\n", mb);
-	sleep(1);
+	fflush(stdout);
+	sleep(argc > 2 ? atoi(argv[2]) : 1);
 	return 0;
 }
