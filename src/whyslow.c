@@ -21,6 +21,7 @@
 	X(fsdist, "disk", "C1 C11")                                                        \
 	X(fsslower, "disk", "C1 C11")                                                      \
 	X(filetop, "disk", "C11")                                                          \
+	X(memstat, "mem", "C5")                                                            \
 	X(runqlat, "cpu", "C6 C13")                                                        \
 	X(profile, "cpu", "C8 C14")                                                        \
 	X(offcputime, "cpu", "C6 C13")                                                     \
