@@ -20,6 +20,9 @@ make_netpair() {
     fail "creating the veth pair failed"
   in_a ip addr add "$IP_A/24" dev "$VETH_A"
   in_b ip addr add "$IP_B/24" dev "$VETH_B"
+  # no IPv6 autoconfiguration chatter: counters then move only with the test's traffic
+  in_a sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
+  in_b sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
   in_a ip link set lo up; in_b ip link set lo up
   in_a ip link set "$VETH_A" up; in_b ip link set "$VETH_B" up
   NETNS_A=$(ip netns exec "$NS_A" stat -L -c %i /proc/self/ns/net)

@@ -1,10 +1,12 @@
 /* Unit tests of the net commands' shared helpers: enum names from BTF, address text. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <bpf/btf.h>
 #include "unit.h"
 #include "lib/btfenum.h"
 #include "lib/inet.h"
+#include "lib/ethtool.h"
 
 /* A BTF object with one enum, built in memory: the answer does not depend on the kernel. */
 static struct btf *btf_with_enum(void)
@@ -95,4 +97,38 @@ TEST(inet_ports)
 	CHECK_EQ_I64(inet_parse_ports("1,2,3,4,5", p, 4), -1);
 	CHECK_EQ_I64(inet_parse_ports("x", p, 4), -1);
 	CHECK_EQ_I64(inet_parse_ports("", p, 4), -1);
+}
+
+TEST(ethtool_queue_names)
+{
+	char field[32];
+	unsigned q;
+	bool rx;
+
+	CHECK(ethtool_queue_stat("rx_queue_3_packets", &rx, &q, field, sizeof(field)));
+	CHECK(rx && q == 3 && strcmp(field, "packets") == 0);
+	CHECK(ethtool_queue_stat("tx_queue_12_xdp_tx_drops", &rx, &q, field, sizeof(field)));
+	CHECK(!rx && q == 12 && strcmp(field, "xdp_tx_drops") == 0);
+	CHECK(ethtool_queue_stat("rx-0.bytes", &rx, &q, field, sizeof(field)));
+	CHECK(rx && q == 0 && strcmp(field, "bytes") == 0);
+	CHECK(ethtool_queue_stat("rx5_cache_full", &rx, &q, field, sizeof(field)));
+	CHECK(rx && q == 5 && strcmp(field, "cache_full") == 0);
+	CHECK(!ethtool_queue_stat("rx_missed_errors", &rx, &q, field, sizeof(field)));
+	CHECK(!ethtool_queue_stat("peer_ifindex", &rx, &q, field, sizeof(field)));
+	CHECK(!ethtool_queue_stat("rx_queue_3_", &rx, &q, field, sizeof(field)));
+	CHECK(!ethtool_queue_stat("rx", &rx, &q, field, sizeof(field)));
+}
+
+TEST(ethtool_loopback_has_no_driver_stats)
+{
+	struct ethtool_counters c;
+	struct ethtool_rings r;
+
+	CHECK_EQ_I64(ethtool_read_counters("no-such-if0", &c), -ENODEV);
+	CHECK_EQ_I64(ethtool_read_rings("no-such-if0", &r), -ENODEV);
+	CHECK_EQ_I64(ethtool_read_counters("a-name-far-too-long-for-ifnamsiz", &c), -ENODEV);
+	/* lo has no ethtool statistics and no rings: an error, not a crash */
+	CHECK(ethtool_read_counters("lo", &c) < 0);
+	CHECK(ethtool_read_rings("lo", &r) < 0);
+	CHECK_EQ_U64(c.n, 0);
 }
