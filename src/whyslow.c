@@ -23,6 +23,7 @@
 	X(filetop, "disk", "C11")                                                          \
 	X(memstat, "mem", "C5")                                                            \
 	X(runqlat, "cpu", "C6 C13")                                                        \
+	X(runqlen, "cpu", "C13")                                                           \
 	X(profile, "cpu", "C8 C14")                                                        \
 	X(offcputime, "cpu", "C6 C13")                                                     \
 	X(jitter, "cpu", "C6 C13")                                                         \

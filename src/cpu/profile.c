@@ -3,14 +3,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <linux/perf_event.h>
-#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include "lib/bpf.h"
 #include "lib/cli.h"
 #include "lib/out.h"
+#include "lib/perfsample.h"
 #include "lib/pidwatch.h"
 #include "lib/stacks.h"
 #include "lib/stacks_flame.h"
@@ -20,57 +18,6 @@
 #define DEFAULT_FREQ 49
 
 /* --- collector --- */
-
-static int open_cpu_clock(int cpu, unsigned freq)
-{
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_SOFTWARE,
-		.config = PERF_COUNT_SW_CPU_CLOCK,
-		.size = sizeof(attr),
-		.freq = 1,
-		.sample_freq = freq,
-	};
-
-	return (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-}
-
-static int attach_cpus(struct profile_collector *pc)
-{
-	int ncpus = wbpf_ncpus();
-
-	pc->links = calloc(ncpus, sizeof(*pc->links));
-	pc->perf_fds = calloc(ncpus, sizeof(*pc->perf_fds));
-	if (!pc->links || !pc->perf_fds)
-		return cli_fail("out of memory");
-	for (int cpu = 0; cpu < ncpus; cpu++) {
-		int fd;
-
-		if (pc->opts.cpu >= 0 && cpu != pc->opts.cpu)
-			continue;
-		fd = open_cpu_clock(cpu, pc->opts.freq_hz);
-		if (fd < 0) {
-			if (errno == ENODEV) /* possible but offline CPU */
-				continue;
-			return cli_fail("perf_event_open(cpu-clock) on CPU %d failed: %s%s", cpu,
-					strerror(errno),
-					errno == EACCES || errno == EPERM
-						? ": run as root, or lower kernel.perf_event_paranoid"
-						: "");
-		}
-		pc->perf_fds[pc->nlinks] = fd;
-		pc->links[pc->nlinks] = bpf_program__attach_perf_event(pc->skel->progs.sample, fd);
-		if (!pc->links[pc->nlinks]) {
-			int err = -errno;
-			close(fd);
-			return cli_fail("attaching to the perf event of CPU %d failed: %s", cpu,
-					strerror(-err));
-		}
-		pc->nlinks++;
-	}
-	if (!pc->nlinks)
-		return cli_fail("no online CPU to sample");
-	return 0;
-}
 
 int profile_open(struct profile_collector *pc, const struct profile_opts *opts)
 {
@@ -94,7 +41,8 @@ int profile_open(struct profile_collector *pc, const struct profile_opts *opts)
 		profile_close(pc);
 		return err;
 	}
-	if ((err = attach_cpus(pc))) {
+	if ((err = perf_sampler_attach(&pc->sampler, pc->skel->progs.sample, pc->opts.freq_hz,
+				       pc->opts.cpu))) {
 		profile_close(pc);
 		return err;
 	}
@@ -109,12 +57,7 @@ int profile_read(struct profile_collector *pc, struct stack_samples *out, uint64
 
 void profile_close(struct profile_collector *pc)
 {
-	for (int i = 0; i < pc->nlinks; i++) {
-		bpf_link__destroy(pc->links[i]);
-		close(pc->perf_fds[i]);
-	}
-	free(pc->links);
-	free(pc->perf_fds);
+	perf_sampler_detach(&pc->sampler);
 	profile_bpf__destroy(pc->skel);
 	memset(pc, 0, sizeof(*pc));
 }
@@ -124,7 +67,7 @@ void profile_close(struct profile_collector *pc)
 struct profile_cmd {
 	struct cli_common common;
 	struct profile_opts opts;
-	bool folded, delimited, offsets, timestamp, target_gone;
+	bool folded, delimited, offsets, timestamp;
 	unsigned duration_s;
 	const char *flamegraph; /* SVG path, or NULL */
 	struct profile_collector pc;
@@ -191,19 +134,12 @@ static int on_option(void *arg, int key, const char *val)
 	return 0;
 }
 
-/* With -p, ends the run when the process exits: what was sampled is printed, then
- * one line says why the run ended. */
+/* With -p, the run ends (with a last print) when the process exits. */
 static int watch_target(void *arg, int timeout_ms)
 {
 	struct profile_cmd *p = arg;
-	struct timespec ts = {timeout_ms / 1000, (timeout_ms % 1000) * 1000000L};
 
-	nanosleep(&ts, NULL);
-	if (pid_gone(p->opts.pid)) {
-		p->target_gone = true;
-		cli_stop = 1;
-	}
-	return 0;
+	return pidwatch_sleep(p->opts.pid, timeout_ms);
 }
 
 /* Each interval rewrites the file with that interval's stacks. */
@@ -255,8 +191,6 @@ static int print_interval(void *arg, bool last)
 		fflush(stdout);
 	}
 	stack_samples_free(&samples);
-	if (last && p->target_gone)
-		return cli_fail("process %d exited: sampling stopped", (int)p->opts.pid);
 	return 0;
 }
 

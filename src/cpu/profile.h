@@ -8,6 +8,7 @@
 #ifndef __bpf__
 #include <stdbool.h>
 #include <sys/types.h>
+#include "lib/perfsample.h"
 #include "lib/stacks.h"
 
 struct profile_bpf;
@@ -23,9 +24,7 @@ struct profile_opts {
 struct profile_collector {
 	struct profile_opts opts;
 	struct profile_bpf *skel;
-	struct bpf_link **links;
-	int *perf_fds;
-	int nlinks;
+	struct perf_sampler sampler;
 };
 /* Returns 0, or prints one line and returns EXIT_RUNTIME. */
 int profile_open(struct profile_collector *pc, const struct profile_opts *opts);
