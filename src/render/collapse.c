@@ -39,6 +39,7 @@ void collapse_free(struct collapse *c)
 {
 	free(c->root);
 	free(c->frames);
+	free(c->frame_lens);
 	free(c->ptr);
 	free(c->len);
 	memset(c, 0, sizeof(*c));
@@ -75,11 +76,18 @@ static int push_frame(struct collapse *c, const char *s, size_t len)
 		c->frames = f;
 		c->frames_cap = cap;
 	}
+	if (c->nframes == c->lens_cap) {
+		size_t cap = c->lens_cap ? c->lens_cap * 2 : 256;
+		uint32_t *l = realloc(c->frame_lens, cap * sizeof(*l));
+		if (!l)
+			return -1;
+		c->frame_lens = l;
+		c->lens_cap = cap;
+	}
 	for (size_t i = 0; i < len; i++)
 		c->frames[c->frames_len + i] = s[i] == ';' ? ':' : s[i];
-	c->frames[c->frames_len + len] = 0;
-	c->frames_len += len + 1;
-	c->nframes++;
+	c->frames_len += len;
+	c->frame_lens[c->nframes++] = (uint32_t)len;
 	return 0;
 }
 
@@ -116,12 +124,11 @@ static int emit(struct collapse *c, double count)
 	}
 	/* frames were stored leaf first: place them from the end */
 	k += c->nframes;
-	size_t i = k;
-	for (size_t off = 0; off < c->frames_len;) {
-		size_t l = strlen(c->frames + off);
-		c->ptr[--i] = c->frames + off;
-		c->len[i] = l;
-		off += l + 1;
+	size_t off = 0;
+	for (size_t f = 0; f < c->nframes; f++) {
+		c->ptr[k - 1 - f] = c->frames + off;
+		c->len[k - 1 - f] = c->frame_lens[f];
+		off += c->frame_lens[f];
 	}
 	reset_record(c);
 	if (k == 0)

@@ -27,9 +27,10 @@ struct collapse {
 	uint64_t record_line;
 	char *root;            /* comm (perf) or extra map keys (bpftrace) */
 	size_t root_len;
-	char *frames;          /* frame names, '\0'-separated, leaf first */
+	char *frames;          /* frame names back to back, leaf first (may hold NUL bytes) */
 	size_t frames_len, frames_cap;
-	size_t nframes;
+	uint32_t *frame_lens;  /* length of each frame in frames */
+	size_t nframes, lens_cap;
 	const char **ptr;
 	uint32_t *len;
 	size_t ptr_cap;

@@ -546,3 +546,21 @@ TEST(render_args_split_files)
 	CHECK_STR(a.argv[6], "--title=z");
 	render_args_free(&a);
 }
+
+TEST(render_collapse_nul_in_frame)
+{
+	/* found by fuzz_folded: a NUL byte inside a frame name split it in two */
+	static const char in[] = "@[\n    a\0b+1\n    c\n]: 4\n";
+	struct frame_tree t;
+	struct collapse c;
+	struct collapse_opts o = {.quiet = true};
+
+	frame_tree_init(&t);
+	collapse_init(&c, &o, &t);
+	CHECK(collapse_parse(&c, in, sizeof(in) - 1) == 0);
+	CHECK_EQ_U64(c.records, 1);
+	CHECK_EQ_U64(t.nnodes, 3);
+	CHECK_NEAR(frame_tree_total(&t), 4, 0);
+	collapse_free(&c);
+	frame_tree_free(&t);
+}
