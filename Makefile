@@ -121,7 +121,8 @@ $(BUILD)/bpf/floor.bpf.o: bench/floor.bpf.c $(BUILD)/vmlinux.h
 
 FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
 fuzz: $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
-build/fuzz/%: tests/fuzz/%.c $(filter-out src/whyslow.c,$(USER_SRCS)) | build/vmlinux.h
+# the library includes skeletons (feature probes): keep build/skel current, not just present
+build/fuzz/%: tests/fuzz/%.c $(filter-out src/whyslow.c,$(USER_SRCS)) $(if $(filter build,$(BUILD)),$(SKELS)) | build/vmlinux.h
 	@mkdir -p $(@D)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Isrc -Ibuild -Ibuild/skel \
 		-DWHYSLOW_VERSION='"fuzz"' -o $@ $< $(filter src/lib/%.c src/render/%.c src/check/%.c,$(USER_SRCS)) $(LDLIBS)
