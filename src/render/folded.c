@@ -77,15 +77,18 @@ static bool grow(void **p, size_t elem, size_t newcap)
 
 static bool names_rehash(struct frame_tree *t, uint32_t nslots)
 {
-	uint32_t *slots = calloc(nslots, sizeof(*slots));
+	uint64_t *slots = calloc(nslots, sizeof(*slots));
 
 	if (!slots)
 		return false;
-	for (uint32_t id = 0; id < t->nnames; id++) {
-		uint32_t i = t->name_hash[id] & (nslots - 1);
+	for (uint32_t k = 0; k <= t->name_mask; k++) {
+		uint64_t slot = t->name_slots[k];
+		if (!slot)
+			continue;
+		uint32_t i = (uint32_t)(slot >> 32) & (nslots - 1);
 		while (slots[i])
 			i = (i + 1) & (nslots - 1);
-		slots[i] = id + 1;
+		slots[i] = slot;
 	}
 	free(t->name_slots);
 	t->name_slots = slots;
@@ -114,12 +117,12 @@ static bool edges_rehash(struct frame_tree *t, uint32_t nslots)
 /* Returns the id of name s[0..len), adding it if new; UINT32_MAX when out of memory. */
 static uint32_t intern(struct frame_tree *t, const char *s, uint32_t len)
 {
-	uint64_t h = hash_bytes(s, len);
-	uint32_t i = (uint32_t)h & t->name_mask, id;
+	uint32_t h = (uint32_t)hash_bytes(s, len);
+	uint32_t i = h & t->name_mask, id;
 
-	for (uint32_t slot; (slot = t->name_slots[i]); i = (i + 1) & t->name_mask) {
-		id = slot - 1;
-		if (t->name_hash[id] == (uint32_t)h && t->name_len[id] == len &&
+	for (uint64_t slot; (slot = t->name_slots[i]); i = (i + 1) & t->name_mask) {
+		id = (uint32_t)slot - 1;
+		if ((uint32_t)(slot >> 32) == h && t->name_len[id] == len &&
 		    memcmp(t->arena + t->name_off[id], s, len) == 0)
 			return id;
 	}
@@ -128,8 +131,7 @@ static uint32_t intern(struct frame_tree *t, const char *s, uint32_t len)
 	if (t->nnames == t->names_cap) {
 		uint32_t cap = t->names_cap * 2;
 		if (!grow((void **)&t->name_off, sizeof(*t->name_off), cap) ||
-		    !grow((void **)&t->name_len, sizeof(*t->name_len), cap) ||
-		    !grow((void **)&t->name_hash, sizeof(*t->name_hash), cap))
+		    !grow((void **)&t->name_len, sizeof(*t->name_len), cap))
 			return UINT32_MAX;
 		t->names_cap = cap;
 	}
@@ -145,9 +147,8 @@ static uint32_t intern(struct frame_tree *t, const char *s, uint32_t len)
 	memcpy(t->arena + t->arena_len, s, len);
 	t->name_off[id] = t->arena_len;
 	t->name_len[id] = len;
-	t->name_hash[id] = (uint32_t)h;
 	t->arena_len += len;
-	t->name_slots[i] = id + 1;
+	t->name_slots[i] = (uint64_t)h << 32 | (id + 1);
 	if ((uint64_t)t->nnames * 2 > (uint64_t)t->name_mask + 1 &&
 	    !names_rehash(t, (t->name_mask + 1) * 2))
 		return UINT32_MAX;
@@ -239,8 +240,7 @@ void frame_tree_init(struct frame_tree *t)
 	t->arena = malloc(t->arena_cap);
 	t->name_off = malloc(t->names_cap * sizeof(*t->name_off));
 	t->name_len = malloc(t->names_cap * sizeof(*t->name_len));
-	t->name_hash = malloc(t->names_cap * sizeof(*t->name_hash));
-	t->name_slots = calloc(2048, sizeof(uint32_t));
+	t->name_slots = calloc(2048, sizeof(uint64_t));
 	t->name_mask = 2047;
 	t->node_name = malloc(t->nodes_cap * sizeof(uint32_t));
 	t->node_parent = malloc(t->nodes_cap * sizeof(uint32_t));
@@ -248,7 +248,7 @@ void frame_tree_init(struct frame_tree *t)
 	t->last_child = malloc(t->nodes_cap * sizeof(uint32_t));
 	t->edge_slots = calloc(8192, sizeof(uint32_t));
 	t->edge_mask = 8191;
-	if (!t->arena || !t->name_off || !t->name_len || !t->name_hash || !t->name_slots ||
+	if (!t->arena || !t->name_off || !t->name_len || !t->name_slots ||
 	    !t->node_name || !t->node_parent || !t->count || !t->last_child || !t->edge_slots) {
 		t->oom = true;
 		return;
@@ -266,7 +266,6 @@ void frame_tree_free(struct frame_tree *t)
 	free(t->arena);
 	free(t->name_off);
 	free(t->name_len);
-	free(t->name_hash);
 	free(t->name_slots);
 	free(t->node_name);
 	free(t->node_parent);

@@ -26,9 +26,12 @@ struct frame_tree {
 	char *arena;
 	size_t arena_len, arena_cap;
 	uint64_t *name_off;
-	uint32_t *name_len, *name_hash;
+	uint32_t *name_len;
 	uint32_t nnames, names_cap;
-	uint32_t *name_slots, name_mask; /* open addressing, 0 = empty, else name id + 1 */
+	/* open addressing: 0 = empty, else (32 hash bits << 32) | (name id + 1); the hash
+	 * bits spare a memory access per probe and make rehashing read nothing else */
+	uint64_t *name_slots;
+	uint32_t name_mask;
 
 	/* nodes: node 0 is the root; a parent's id is always below its children's */
 	uint32_t *node_name, *node_parent;
