@@ -78,13 +78,15 @@ static __always_inline __u32 request_op(struct request *rq)
  * submitter's context, so the issuer is recorded there; on kernels without it, or for
  * requests the kernel makes itself (flushes), the task at insert or issue stands in.
  *
- * Entries live from io_start (or insert/issue) to completion, keyed by request pointer,
- * and are deleted at completion so that a reused request never carries a stale issuer. */
+ * Entries are keyed by request pointer and, like biolatency's start times, reused rather
+ * than deleted: requests come from a fixed pool per queue, so after warm-up recording an
+ * issuer is one lookup and a few stores, with no allocation. `live` marks an entry in use
+ * (from io_start to completion), so that a reused request never carries a stale issuer. */
 struct blk_issuer {
 	__u64 insert_ns; /* block_rq_insert, 0 if dispatched directly */
 	__u64 issue_ns;  /* block_rq_issue, 0 until issued */
 	__u32 pid;       /* thread group id of the issuer */
-	__u32 tid;
+	__u32 live;      /* 1 from recording to completion */
 	char comm[TASK_COMM_LEN];
 };
 
@@ -95,7 +97,7 @@ struct blk_issuer {
  *                        requests block_io_start never saw (kernels before 6.5, flushes
  *                        the kernel makes itself) get one here, the current task standing
  *                        in for the issuer
- *   issuer_forget(rq)    at completion */
+ *   issuer_live(rq)      at completion: the entry if live; set ->live = 0 when done */
 #define DEFINE_BLK_ISSUERS(max)                                                            \
 	const volatile bool filter_dev = false;                                            \
 	const volatile __u32 targ_dev = 0;                                                 \
@@ -111,16 +113,27 @@ struct blk_issuer {
 	static __always_inline struct blk_issuer *issuer_record(struct request *rq)        \
 	{                                                                                  \
 		__u64 key = (__u64)rq, id = bpf_get_current_pid_tgid();                    \
-		struct blk_issuer v = {.pid = id >> 32, .tid = (__u32)id};                 \
+		struct blk_issuer *v = bpf_map_lookup_elem(&issuers, &key);                \
                                                                                            \
-		if (filter_pid && v.pid != targ_pid)                                       \
+		if ((filter_pid && (id >> 32) != targ_pid) ||                              \
+		    (filter_dev && request_dev(rq) != targ_dev)) {                         \
+			if (v)                                                             \
+				v->live = 0;                                               \
 			return NULL;                                                       \
-		if (filter_dev && request_dev(rq) != targ_dev)                             \
-			return NULL;                                                       \
-		bpf_get_current_comm(v.comm, sizeof(v.comm));                              \
-		if (bpf_map_update_elem(&issuers, &key, &v, BPF_ANY))                      \
-			return NULL;                                                       \
-		return bpf_map_lookup_elem(&issuers, &key);                                \
+		}                                                                          \
+		if (!v) { /* first use of this request: the only allocation */           \
+			struct blk_issuer empty = {};                                      \
+			bpf_map_update_elem(&issuers, &key, &empty, BPF_NOEXIST);          \
+			v = bpf_map_lookup_elem(&issuers, &key);                           \
+			if (!v)                                                            \
+				return NULL; /* map full: the request goes untraced */    \
+		}                                                                          \
+		v->insert_ns = 0;                                                          \
+		v->issue_ns = 0;                                                           \
+		v->pid = id >> 32;                                                         \
+		bpf_get_current_comm(v->comm, sizeof(v->comm));                            \
+		v->live = 1;                                                               \
+		return v;                                                                  \
 	}                                                                                  \
 	static __always_inline void issuer_io_start(struct request *rq)                    \
 	{                                                                                  \
@@ -131,16 +144,19 @@ struct blk_issuer {
 		__u64 key = (__u64)rq;                                                     \
 		struct blk_issuer *v = bpf_map_lookup_elem(&issuers, &key);                \
                                                                                            \
-		if (v)                                                                     \
+		if (v && v->live)                                                          \
 			return v;                                                          \
 		if (have_io_start && request_op(rq) != BIO_OP_FLUSH)                       \
 			return NULL; /* filtered out at io_start, or began before tracing */ \
 		return issuer_record(rq);                                                  \
 	}                                                                                  \
-	static __always_inline void issuer_forget(struct request *rq)                      \
+	/* The live entry of rq at completion, or NULL. */                                \
+	static __always_inline struct blk_issuer *issuer_live(struct request *rq)          \
 	{                                                                                  \
 		__u64 key = (__u64)rq;                                                     \
-		bpf_map_delete_elem(&issuers, &key);                                       \
+		struct blk_issuer *v = bpf_map_lookup_elem(&issuers, &key);                \
+                                                                                           \
+		return v && v->live ? v : NULL;                                            \
 	}
 
 #endif

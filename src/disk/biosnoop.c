@@ -133,6 +133,10 @@ static int poll_events(void *arg, int timeout_ms)
 	struct biosnoop *b = arg;
 	int n = ring_buffer__poll(b->rb, timeout_ms);
 
+	/* the BPF side wakes us only in batches: read what waits after every timeout */
+	if (n >= 0)
+		n = ring_buffer__consume(b->rb);
+
 	if (n > 0 && !b->common.json)
 		fflush(stdout);
 	pidwatch_stop_if_gone(b->pid);

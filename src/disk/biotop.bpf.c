@@ -3,7 +3,7 @@
  * direction, in a per-CPU hash that user space reads and clears every interval.
  *
  * Cost: the issuer (bpf/block.h) is recorded at block_io_start; issue stamps the entry;
- * completion adds to the process's row and deletes the entry. No ring buffer, no per-event
+ * completion adds to the process's row and frees the entry for reuse. No ring buffer, no per-event
  * copy to user space. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -33,8 +33,7 @@ static __always_inline void on_issue(struct request *rq)
 
 static __always_inline void on_complete(struct request *rq, unsigned int nr_bytes)
 {
-	__u64 key = (__u64)rq;
-	struct blk_issuer *v = bpf_map_lookup_elem(&issuers, &key);
+	struct blk_issuer *v = issuer_live(rq);
 	struct biotop_key k = {};
 	struct biotop_value *val;
 	__u64 latency;
@@ -60,7 +59,7 @@ static __always_inline void on_complete(struct request *rq, unsigned int nr_byte
 	val->bytes += nr_bytes;
 	val->latency_ns += latency;
 done:
-	issuer_forget(rq);
+	v->live = 0;
 }
 
 SEC("tp_btf/block_io_start")

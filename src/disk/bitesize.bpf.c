@@ -4,7 +4,7 @@
  *
  * The size is taken at block_rq_issue, after every merge, so a request counts at the
  * size the device sees; the issuer comes from block_io_start (bpf/block.h). Cost: two
- * programs per request; the issuer entry is deleted at issue. */
+ * programs per request; the issuer entry is freed for reuse at issue. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -39,7 +39,7 @@ static __always_inline void on_issue(struct request *rq)
 	if (targ_per_disk)
 		key.dev = request_dev(rq);
 	slot = log2_slot(BPF_CORE_READ(rq, __data_len) / 1024);
-	issuer_forget(rq);
+	v->live = 0; /* counted: free for reuse */
 	hist = bpf_map_lookup_elem(&hists, &key);
 	if (!hist) {
 		struct bitesize_hist empty = {};

@@ -10,6 +10,7 @@
 #include "bpf/common.h"
 #include "disk/fsslower.h"
 #include "bpf/fsfile.h"
+#include "bpf/ringbuf.h"
 
 const volatile __u64 min_ns = 10000000; /* -m, in ns */
 
@@ -43,7 +44,7 @@ static __always_inline void fs_call_done(struct fs_call *call, long ret, __u64 n
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	file_fs_name(file, e->fs);
 	file_base_name(file, e->file);
-	bpf_ringbuf_submit(e, 0);
+	ringbuf_submit_batched(&events, e);
 }
 
 SEC("tp_btf/sys_enter")

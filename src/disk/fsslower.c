@@ -110,6 +110,10 @@ static int poll_events(void *arg, int timeout_ms)
 	struct fsslower *f = arg;
 	int n = ring_buffer__poll(f->rb, timeout_ms);
 
+	/* the BPF side wakes us only in batches: read what waits after every timeout */
+	if (n >= 0)
+		n = ring_buffer__consume(f->rb);
+
 	if (n > 0 && !f->common.json)
 		fflush(stdout);
 	pidwatch_stop_if_gone(f->pid);
