@@ -1,0 +1,197 @@
+/* Resolving and attaching function probes; see funcprobe.h. */
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "lib/bpf.h"
+#include "lib/cli.h"
+#include "lib/syms.h"
+#include "sys/funcprobe.h"
+
+static bool is_number(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+char *funcprobe_take_spec(int *argc, char **argv, const char *valued)
+{
+	for (int i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--"))
+			break;
+		if (a[0] == '-' && a[1]) {
+			/* "-p 123": skip the value too; "-p123" and "--pid=123" carry it */
+			if (a[1] != '-' && !a[2] && strchr(valued, a[1]))
+				i++;
+			else if (a[1] == '-' && !strchr(a, '=') &&
+				 (!strcmp(a, "--pid") || !strcmp(a, "--duration") || !strcmp(a, "--min-ms") ||
+				  !strcmp(a, "--min-us")))
+				i++;
+			continue;
+		}
+		if (is_number(a))
+			continue;
+		char *spec = argv[i];
+		memmove(&argv[i], &argv[i + 1], (*argc - i) * sizeof(argv[0]));
+		(*argc)--;
+		return spec;
+	}
+	return NULL;
+}
+
+/* A library by short name ("libc", "libpthread", "c"): the process's own mapping if pid,
+ * else the usual library directories. */
+static bool find_library(const char *name, pid_t pid, char *out, size_t size)
+{
+	static const char *const dirs[] = {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+					   "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+					   "/lib64", "/usr/lib64", "/lib", "/usr/lib", NULL};
+	char lib[128], pattern[PATH_MAX];
+	glob_t g;
+
+	if (strlen(name) > 100)
+		return false;
+	snprintf(lib, sizeof(lib), "%s%.100s", strncmp(name, "lib", 3) ? "lib" : "", name);
+	if (pid > 0) {
+		char maps[64], line[PATH_MAX + 128];
+		FILE *f;
+
+		snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
+		if ((f = fopen(maps, "r"))) {
+			while (fgets(line, sizeof(line), f)) {
+				char *path = strchr(line, '/'), *base;
+				if (!path)
+					continue;
+				path[strcspn(path, "\n")] = 0;
+				base = strrchr(path, '/') + 1;
+				if (!strncmp(base, lib, strlen(lib)) &&
+				    (base[strlen(lib)] == '.' || base[strlen(lib)] == '-')) {
+					snprintf(out, size, "%s", path);
+					fclose(f);
+					return true;
+				}
+			}
+			fclose(f);
+		}
+	}
+	for (int i = 0; dirs[i]; i++) {
+		snprintf(pattern, sizeof(pattern), "%s/%s.so*", dirs[i], lib);
+		if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc) {
+			bool found = realpath(g.gl_pathv[0], out) != NULL;
+			globfree(&g);
+			if (found)
+				return true;
+		} else {
+			globfree(&g);
+		}
+	}
+	(void)size;
+	return false;
+}
+
+static bool find_in_path(const char *name, char *out, size_t size)
+{
+	const char *path = getenv("PATH");
+	char *copy, *dir, *save = NULL;
+	bool found = false;
+
+	if (!path || !(copy = strdup(path)))
+		return false;
+	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		found = (size_t)snprintf(out, size, "%s/%s", dir, name) < size && access(out, X_OK) == 0;
+	}
+	free(copy);
+	return found;
+}
+
+void funcprobe_resolve(struct funcprobe *fp, const char *spec, pid_t pid)
+{
+	const char *colon = strrchr(spec, ':');
+	char file[PATH_MAX];
+	struct elf_syms *es;
+
+	memset(fp, 0, sizeof(*fp));
+	snprintf(fp->spec, sizeof(fp->spec), "%s", spec);
+	if (!colon) {
+		fp->kernel = true;
+		snprintf(fp->func, sizeof(fp->func), "%s", spec);
+		return;
+	}
+	snprintf(file, sizeof(file), "%.*s", (int)(colon - spec), spec);
+	snprintf(fp->func, sizeof(fp->func), "%s", colon + 1);
+	if (!file[0] || !fp->func[0])
+		cli_usage_error("'%s' is not FILE:FUNCTION (e.g. /usr/bin/bash:readline, libc:malloc)", spec);
+	if (strchr(file, '/')) {
+		if (!realpath(file, fp->path))
+			cli_usage_error("no such file '%s'", file);
+	} else if (!find_library(file, pid, fp->path, sizeof(fp->path)) &&
+		   !find_in_path(file, fp->path, sizeof(fp->path))) {
+		cli_usage_error("cannot find '%s' as a library or a program in PATH: give its path", file);
+	}
+	es = elf_syms_open(fp->path);
+	if (!es)
+		cli_usage_error("'%s' is not an ELF file whose symbols can be read", fp->path);
+	if (!elf_syms_count(es)) {
+		elf_syms_close(es);
+		cli_usage_error("'%s' has no symbols (stripped, and no debug file found): "
+				"function names cannot be resolved", fp->path);
+	}
+	fp->offset = elf_syms_file_offset(es, fp->func);
+	elf_syms_close(es);
+	if (fp->offset < 0)
+		cli_usage_error("no function '%s' in %s", fp->func, fp->path);
+}
+
+int funcprobe_attach(struct funcprobe *fp, struct bpf_program *entry, struct bpf_program *ret,
+		     pid_t pid)
+{
+	int err;
+
+	if (fp->kernel) {
+		if (!wbpf_have(WBPF_KPROBE))
+			return cli_fail("kernel function '%s': this kernel has no kprobes (and refuses "
+					"fentry), so kernel functions cannot be timed here; user functions "
+					"(FILE:FUNCTION) work through uprobes", fp->func);
+		fp->links[0] = bpf_program__attach_kprobe(entry, false, fp->func);
+		fp->links[1] = fp->links[0] ? bpf_program__attach_kprobe(ret, true, fp->func) : NULL;
+	} else {
+		fp->links[0] = bpf_program__attach_uprobe(entry, false, pid > 0 ? pid : -1, fp->path,
+							  fp->offset);
+		fp->links[1] = fp->links[0] ? bpf_program__attach_uprobe(ret, true, pid > 0 ? pid : -1,
+									 fp->path, fp->offset)
+					    : NULL;
+	}
+	if (fp->links[0] && fp->links[1])
+		return 0;
+	err = errno;
+	funcprobe_detach(fp);
+	return cli_fail("attaching to %s failed: %s%s", funcprobe_name(fp), strerror(err),
+			fp->kernel ? " (is it a traceable, non-inlined kernel function?)" : "");
+}
+
+void funcprobe_detach(struct funcprobe *fp)
+{
+	for (int i = 0; i < 2; i++) {
+		bpf_link__destroy(fp->links[i]);
+		fp->links[i] = NULL;
+	}
+}
+
+const char *funcprobe_name(const struct funcprobe *fp)
+{
+	static char name[PATH_MAX + 300];
+
+	if (fp->kernel)
+		return fp->func;
+	snprintf(name, sizeof(name), "%s:%s", fp->path, fp->func);
+	return name;
+}
