@@ -47,7 +47,8 @@
 	X(tcpconnect, "net", "C9")                                                         \
 	X(softirqs, "irq", "C4 C8")                                                        \
 	X(hardirqs, "irq", "C4")                                                           \
-	X(nicstat, "net", "C4")
+	X(nicstat, "net", "C4")                                                            \
+	X(irqoff, "irq", "C4 C8")
 
 /* Another name for a command: bcc habit or a narrower view of the same collector. */
 #define ALIASES(A)                                                                         \
