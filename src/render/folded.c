@@ -354,10 +354,14 @@ static bool take_trailing_count(const char *s, size_t *len, double *count)
 	size_t end = *len, start = end;
 	const char *stop;
 
-	while (start > 0 && !is_blank(s[start - 1]))
+	/* only number characters: a frame name ending the stack is rejected after one byte,
+	 * not after scanning the whole line back to a blank */
+	while (start > 0 && ((unsigned)(s[start - 1] - '0') < 10 || s[start - 1] == '.' ||
+			     s[start - 1] == 'e' || s[start - 1] == 'E' || s[start - 1] == '+' ||
+			     s[start - 1] == '-'))
 		start--;
-	if (start == end || start == 0)
-		return false; /* no token, or no blank before it (no stack) */
+	if (start == end || start == 0 || !is_blank(s[start - 1]))
+		return false; /* no number, or no blank before it (no stack) */
 	if (!numparse_double(s + start, s + end, count, &stop) || stop != s + end)
 		return false;
 	if (!(*count >= 0) || *count > 1e300)
