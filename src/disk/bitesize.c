@@ -174,6 +174,10 @@ int cmd_bitesize(int argc, char **argv)
 	}
 	fprintf(stderr, "Tracing block I/O sizes%s%s... Hit Ctrl-C to end.\n",
 		b.filter_dev ? " on " : "", b.filter_dev ? b.disk : "");
+	/* histmap_read_keyed qsorts the items even when there are none: keep the array
+	 * non-NULL so that an empty interval is no undefined behaviour (UBSan) */
+	b.set.items = calloc(16, sizeof(*b.set.items));
+	b.set.cap = b.set.items ? 16 : 0;
 	err = cli_run_loop(&b.common, &ops, &b);
 	hist_set_free(&b.set);
 	bitesize_bpf__destroy(b.skel);

@@ -163,6 +163,10 @@ int cmd_fsdist(int argc, char **argv)
 		return wbpf_load_error("fsdist's BPF programs", err);
 	}
 	fprintf(stderr, "Tracing %s operation latency... Hit Ctrl-C to end.\n", f.fs ? f.fs : "file system");
+	/* histmap_read_keyed qsorts the items even when there are none: keep the array
+	 * non-NULL so that an empty interval is no undefined behaviour (UBSan) */
+	f.set.items = calloc(16, sizeof(*f.set.items));
+	f.set.cap = f.set.items ? 16 : 0;
 	err = cli_run_loop(&f.common, &ops, &f);
 	hist_set_free(&f.set);
 	fsdist_bpf__destroy(f.skel);
