@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -104,6 +105,7 @@ struct proc_sample {
 	int64_t num_threads;
 	uint64_t starttime, utime, stime;
 	char comm[PROCFS_COMM];
+	int fd; /* its /proc/PID/stat kept open for the next snapshot, or -1 */
 };
 
 struct snapshot {
@@ -270,11 +272,38 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-static void scan_procs(struct snapshot *s)
+/* How many /proc/PID/stat files stay open from one snapshot to the next: re-reading an
+ * open one (pread at 0 makes the kernel write it anew) costs half of opening it again,
+ * and the process scans are most of check's CPU time. */
+static unsigned max_kept_fds(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur < 256)
+		return 0;
+	return rl.rlim_cur - 128 > 8192 ? 8192 : (unsigned)(rl.rlim_cur - 128);
+}
+
+static ssize_t read_at_start(int fd, char *buf, size_t size)
+{
+	ssize_t n;
+
+	do
+		n = pread(fd, buf, size - 1, 0);
+	while (n < 0 && errno == EINTR);
+	buf[n > 0 ? n : 0] = 0;
+	return n;
+}
+
+static struct proc_sample *find_proc_mut(struct snapshot *s, pid_t pid);
+
+/* Every process's /proc/PID/stat. With prev, the files prev kept open are re-read and
+ * taken over; the ones left in prev belong to processes that exited. */
+static void scan_procs(struct snapshot *s, struct snapshot *prev)
 {
 	DIR *dir = opendir("/proc");
 	struct dirent *de;
-	unsigned cap = 0;
+	unsigned cap = 0, kept = 0, max_kept = max_kept_fds();
 
 	s->nprocs = 0;
 	if (!dir)
@@ -282,24 +311,40 @@ static void scan_procs(struct snapshot *s)
 	while ((de = readdir(dir)) && s->nprocs < MAX_PROCS) {
 		char path[300], buf[1024];
 		struct procfs_pid_stat ps;
+		struct proc_sample *old;
+		ssize_t n = -1;
+		int fd = -1;
 		size_t len;
 
 		if (!all_digits(de->d_name))
 			continue;
-		/* "PID/stat" relative to /proc: this loop runs for every process, twice */
-		len = strlen(de->d_name);
-		if (len > sizeof(path) - 6)
+		old = prev ? find_proc_mut(prev, (pid_t)atoi(de->d_name)) : NULL;
+		if (old && old->fd >= 0 && (n = read_at_start(old->fd, buf, sizeof(buf))) > 0) {
+			fd = old->fd;
+			old->fd = -1;
+		} else {
+			/* "PID/stat" relative to /proc spares a path walk */
+			len = strlen(de->d_name);
+			if (len > sizeof(path) - 6)
+				continue;
+			memcpy(path, de->d_name, len);
+			memcpy(path + len, "/stat", 6);
+			fd = openat(dirfd(dir), path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue; /* it exited */
+			n = read_at_start(fd, buf, sizeof(buf));
+		}
+		if (n <= 0 || procfs_parse_pid_stat(buf, &ps)) {
+			close(fd);
 			continue;
-		memcpy(path, de->d_name, len);
-		memcpy(path + len, "/stat", 6);
-		if (procfs_read_record_at(dirfd(dir), path, buf, sizeof(buf)) <= 0 ||
-		    procfs_parse_pid_stat(buf, &ps))
-			continue; /* it exited */
+		}
 		if (s->nprocs == cap) {
 			unsigned ncap = cap ? cap * 2 : 512;
 			struct proc_sample *p = realloc(s->procs, ncap * sizeof(*p));
-			if (!p)
+			if (!p) {
+				close(fd);
 				break;
+			}
 			s->procs = p;
 			cap = ncap;
 		}
@@ -311,13 +356,20 @@ static void scan_procs(struct snapshot *s)
 		p->utime = ps.utime;
 		p->stime = ps.stime;
 		set_str(p->comm, sizeof(p->comm), ps.comm);
+		p->fd = -1;
+		if (kept < max_kept) {
+			p->fd = fd;
+			kept++;
+		} else {
+			close(fd);
+		}
 	}
 	closedir(dir);
 	/* readdir of /proc gives PIDs in ascending order; sort anyway, bsearch relies on it */
 	qsort(s->procs, s->nprocs, sizeof(*s->procs), cmp_proc_pid);
 }
 
-static void take_snapshot(struct snapshot *s)
+static void take_snapshot(struct snapshot *s, struct snapshot *prev)
 {
 	static const char *const psi_files[3] = {"/proc/pressure/cpu", "/proc/pressure/memory",
 						 "/proc/pressure/io"};
@@ -372,15 +424,19 @@ static void take_snapshot(struct snapshot *s)
 		s->psi_ok[i] = procfs_read_record(psi_files[i], pbuf, sizeof(pbuf)) > 0 &&
 			       procfs_parse_psi(pbuf, &s->psi[i]) == 0;
 	}
-	scan_procs(s);
+	scan_procs(s, prev);
 	sample_runnable(s);
 }
 
 static void snapshot_free(struct snapshot *s)
 {
 	procfs_softirqs_free(&s->sirq);
+	for (unsigned i = 0; i < s->nprocs; i++)
+		if (s->procs[i].fd >= 0)
+			close(s->procs[i].fd);
 	free(s->procs);
 	s->procs = NULL;
+	s->nprocs = 0;
 }
 
 /* --- computing the figures --- */
@@ -817,6 +873,12 @@ static void compute_load(struct check_result *r, const struct snapshot *a,
 }
 
 static const struct proc_sample *find_proc(const struct snapshot *s, pid_t pid)
+{
+	struct proc_sample key = {.pid = pid};
+	return bsearch(&key, s->procs, s->nprocs, sizeof(key), cmp_proc_pid);
+}
+
+static struct proc_sample *find_proc_mut(struct snapshot *s, pid_t pid)
 {
 	struct proc_sample key = {.pid = pid};
 	return bsearch(&key, s->procs, s->nprocs, sizeof(key), cmp_proc_pid);
@@ -1291,7 +1353,7 @@ int check_collect_opts(struct check_result *r, unsigned window_ms,
 	if (!a || !b)
 		goto out;
 	memset(r, 0, sizeof(*r));
-	take_snapshot(a);
+	take_snapshot(a, NULL);
 	if (!a->stat.ncpus && !a->stat.total.user && !a->stat.total.idle)
 		goto out; /* no /proc */
 	end = a->t_ns + (uint64_t)window_ms * 1000000ull;
@@ -1309,7 +1371,7 @@ int check_collect_opts(struct check_result *r, unsigned window_ms,
 		if (cli_now_ns() < end)
 			sample_runnable(b);
 	}
-	take_snapshot(b);
+	take_snapshot(b, a);
 	compute_all(r, a, b, opts);
 	rc = 0;
 out:
@@ -1967,7 +2029,7 @@ static int check_tick(void *vctx, bool last)
 	/* a tick right after another (Ctrl-C at a boundary) has nothing to report */
 	if (cli_now_ns() - c->a->t_ns < 200000000ull)
 		return 0;
-	take_snapshot(c->b);
+	take_snapshot(c->b, c->a);
 	memset(c->r, 0, sizeof(*c->r));
 	compute_all(c->r, c->a, c->b, &c->opts);
 	print_result(c);
@@ -2001,7 +2063,7 @@ int cmd_check(int argc, char **argv)
 		free(c.r);
 		return cli_fail("out of memory");
 	}
-	take_snapshot(c.a);
+	take_snapshot(c.a, NULL);
 	if (!c.a->stat.ncpus) {
 		rc = cli_fail("cannot read /proc/stat: is /proc mounted?");
 		goto out;

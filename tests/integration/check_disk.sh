@@ -29,21 +29,24 @@ throttle() { # reads/s writes/s
   echo "$bmaj:$bmin $2" >"$cg/blkio.throttle.write_iops_device" || skip "blkio throttling refused"
 }
 loads=()
-# load MODE BS: dd in the cgroup, reading or writing the loop device with O_DIRECT, until killed
+# load MODE BS: dd in the cgroup, reading or writing the loop device with O_DIRECT, until
+# stopped; each load is a session of its own, so that stopping it kills the loop and the
+# dd it is running at once (no dd of an old phase survives into the next one)
 load() {
   local args
   if [ "$1" = r ]; then args="if=/dev/$loop of=/dev/null iflag=direct"
   else args="if=/dev/zero of=/dev/$loop oflag=direct"; fi
-  bash -c "echo \$\$ > $cg/cgroup.procs; while :; do dd $args bs=$2 status=none; done" &
+  setsid bash -c "echo \$\$ > $cg/cgroup.procs; while :; do dd $args bs=$2 status=none; done" 2>/dev/null &
   loads+=($!)
-  on_exit "kill $! 2>/dev/null"
 }
 stop_loads() {
   local p
-  for p in "${loads[@]}"; do pkill -P "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
+  for p in "${loads[@]}"; do kill -- "-$p" 2>/dev/null; done
   for p in "${loads[@]}"; do wait "$p" 2>/dev/null; done
   loads=()
+  sleep 0.2 # let the last I/Os of the killed dd complete
 }
+on_exit stop_loads # before the cgroup and the loop device go: they must be idle by then
 ours() { jq -r --arg d "$loop" --arg k "$1" '.disks[]|select(.name==$d)|.[$k]' "$TMP/check.json"; }
 theirs() { jq -r --arg d "$loop" --arg k "$1" '.sysstat.hosts[0].statistics[0].disk[]|select(.disk_device==$d)|.[$k]' "$TMP/sysstat.out"; }
 

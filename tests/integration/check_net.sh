@@ -29,15 +29,30 @@ sar_avg() {
 nic() { jq -r --arg n "$VETH_A" --arg k "$1" '.nics[]|select(.name==$n)|.[$k]' "$TMP/check.json"; }
 tcp() { jq -r --arg k "$1" '.tcp[$k]' "$TMP/check.json"; }
 
+# background traffic, each in a session of its own so that stopping it takes its children
 bg=()
-start_bg() { "$@" >/dev/null 2>&1 & bg+=($!); on_exit "kill $! 2>/dev/null"; }
-stop_bg() { local p; for p in "${bg[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; bg=(); }
+start_bg() { setsid "$@" >/dev/null 2>&1 & bg+=($!); }
+stop_bg() {
+  local p
+  for p in "${bg[@]}"; do kill -- "-$p" 2>/dev/null; done
+  for p in "${bg[@]}"; do wait "$p" 2>/dev/null; done
+  bg=()
+}
+on_exit stop_bg
+# serve PORT REPLY_BYTES: a netpair server in namespace B, stopped with the rest
+serve() {
+  setsid ip netns exec "$NS_B" "$WORKLOADS/netpair" server "$1" "$2" 1000000 >"$TMP/server$1.out" 2>&1 &
+  bg+=($!)
+  local i
+  for i in $(seq 1 100); do grep -q ready "$TMP/server$1.out" && return 0; sleep 0.05; done
+  fail "netpair server did not start: $(cat "$TMP/server$1.out")"
+}
 
 # 1. agreement
-start_server 5001 0 1000000
-in_b "$WORKLOADS/netpair" server 5003 100 1000000 >/dev/null 2>&1 & on_exit "kill $! 2>/dev/null"
-start_bg in_a "$WORKLOADS/netpair" client "$IP_B" 5001 100000000000 1
-start_bg in_a bash -c "while :; do $WORKLOADS/netpair client $IP_B 5003 1000 1; sleep 0.05; done"
+serve 5001 0
+serve 5003 100
+start_bg ip netns exec "$NS_A" "$WORKLOADS/netpair" client "$IP_B" 5001 100000000000 1
+start_bg ip netns exec "$NS_A" bash -c "while :; do $WORKLOADS/netpair client $IP_B 5003 1000 1; sleep 0.05; done"
 sleep 1
 side_by_side 2 sar -n DEV,EDEV,TCP,ETCP 2 1
 jq -c --arg n "$VETH_A" '.nics[]|select(.name==$n)' "$TMP/check.json"
@@ -77,8 +92,8 @@ done
 # 2. loss on the path
 in_b iptables -A INPUT -p tcp --dport 5002 -m statistic --mode random --probability 0.1 -j DROP ||
   skip "iptables statistic match unavailable"
-start_server 5002 0 1000000
-start_bg in_a "$WORKLOADS/netpair" client "$IP_B" 5002 100000000000 1
+serve 5002 0
+start_bg ip netns exec "$NS_A" "$WORKLOADS/netpair" client "$IP_B" 5002 100000000000 1
 sleep 1
 side_by_side 4 sar -n TCP,ETCP 4 1 # bursty retransmits: a longer window halves the edge effects
 show_flags
