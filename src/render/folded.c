@@ -96,6 +96,8 @@ static bool names_rehash(struct frame_tree *t, uint32_t nslots)
 	return true;
 }
 
+#define CHILDREN_HASHED_AT 12
+
 static bool edges_rehash(struct frame_tree *t, uint32_t nslots)
 {
 	uint32_t *slots = calloc(nslots, sizeof(*slots));
@@ -103,6 +105,8 @@ static bool edges_rehash(struct frame_tree *t, uint32_t nslots)
 	if (!slots)
 		return false;
 	for (uint32_t id = 1; id < t->nnodes; id++) {
+		if (t->nkids[t->node_parent[id]] != FRAME_KIDS_HASHED)
+			continue;
 		uint32_t i = edge_hash(t->node_parent[id], t->node_name[id]) & (nslots - 1);
 		while (slots[i])
 			i = (i + 1) & (nslots - 1);
@@ -112,6 +116,25 @@ static bool edges_rehash(struct frame_tree *t, uint32_t nslots)
 	t->edge_slots = slots;
 	t->edge_mask = nslots - 1;
 	return true;
+}
+
+/* Makes room for `extra` more edges, so that inserting them never rehashes midway. */
+static bool edges_reserve(struct frame_tree *t, uint32_t extra)
+{
+	if ((uint64_t)(t->nedges + extra) * 10 <= ((uint64_t)t->edge_mask + 1) * 7)
+		return true;
+	return edges_rehash(t, (t->edge_mask + 1) * 2);
+}
+
+/* Adds node id to the edge table; the caller knows it is not there and reserved room. */
+static void edge_insert(struct frame_tree *t, uint32_t id)
+{
+	uint32_t i = edge_hash(t->node_parent[id], t->node_name[id]) & t->edge_mask;
+
+	while (t->edge_slots[i])
+		i = (i + 1) & t->edge_mask;
+	t->edge_slots[i] = id + 1;
+	t->nedges++;
 }
 
 /* Returns the id of name s[0..len), adding it if new; UINT32_MAX when out of memory. */
@@ -169,6 +192,10 @@ static bool nodes_grow(struct frame_tree *t)
 		return false;
 	if (t->flamechart && !grow((void **)&t->last_child, sizeof(uint32_t), cap))
 		return false;
+	if (!grow((void **)&t->first_child, sizeof(uint32_t), cap) ||
+	    !grow((void **)&t->next_sibling, sizeof(uint32_t), cap) ||
+	    !grow((void **)&t->nkids, sizeof(uint8_t), cap))
+		return false;
 	t->nodes_cap = cap;
 	return true;
 }
@@ -178,6 +205,9 @@ static uint32_t new_node(struct frame_tree *t, uint32_t parent, uint32_t name)
 	uint32_t id;
 
 	if (t->nnodes == t->nodes_cap && !nodes_grow(t))
+		return UINT32_MAX;
+	/* room first: a rehash walks the nodes, and must not meet this one half made */
+	if (t->nkids[parent] == FRAME_KIDS_HASHED && !edges_reserve(t, 1))
 		return UINT32_MAX;
 	id = t->nnodes++;
 	t->node_name[id] = name;
@@ -189,12 +219,27 @@ static uint32_t new_node(struct frame_tree *t, uint32_t parent, uint32_t name)
 		t->last_child[id] = UINT32_MAX;
 		t->last_child[parent] = id;
 	}
+	t->first_child[id] = FRAME_NONE;
+	t->nkids[id] = 0;
+	if (t->nkids[parent] == FRAME_KIDS_HASHED) {
+		edge_insert(t, id);
+		return id;
+	}
+	t->next_sibling[id] = t->first_child[parent];
+	t->first_child[parent] = id;
+	if (++t->nkids[parent] == CHILDREN_HASHED_AT) {
+		/* a wide node: its children move to the hash table (the list stays, unused) */
+		if (!edges_reserve(t, CHILDREN_HASHED_AT))
+			return UINT32_MAX;
+		for (uint32_t c = t->first_child[parent]; c != FRAME_NONE; c = t->next_sibling[c])
+			edge_insert(t, c);
+		t->nkids[parent] = FRAME_KIDS_HASHED;
+	}
 	return id;
 }
 
 /* The child of parent named s, created if missing. A parent created by this very stack
- * (fresh) has no children yet: the lookup is skipped and only an empty slot is sought,
- * which saves a random memory access per probe when stacks share little. */
+ * (fresh) has no children yet, so the lookup is skipped. */
 static uint32_t child_of(struct frame_tree *t, uint32_t parent, const char *s, uint32_t len,
 			 bool fresh)
 {
@@ -209,25 +254,21 @@ static uint32_t child_of(struct frame_tree *t, uint32_t parent, const char *s, u
 			return id;
 		return new_node(t, parent, name);
 	}
-	i = (uint32_t)edge_hash(parent, name) & t->edge_mask;
-	if (fresh) {
-		while (t->edge_slots[i])
-			i = (i + 1) & t->edge_mask;
-	} else {
-		for (uint32_t slot; (slot = t->edge_slots[i]); i = (i + 1) & t->edge_mask) {
-			id = slot - 1;
-			if (t->node_parent[id] == parent && t->node_name[id] == name)
+	if (fresh)
+		return new_node(t, parent, name);
+	if (t->nkids[parent] != FRAME_KIDS_HASHED) {
+		for (id = t->first_child[parent]; id != FRAME_NONE; id = t->next_sibling[id])
+			if (t->node_name[id] == name)
 				return id;
-		}
+		return new_node(t, parent, name);
 	}
-	id = new_node(t, parent, name);
-	if (id == UINT32_MAX)
-		return id;
-	t->edge_slots[i] = id + 1;
-	if ((uint64_t)t->nnodes * 10 > ((uint64_t)t->edge_mask + 1) * 7 &&
-	    !edges_rehash(t, (t->edge_mask + 1) * 2))
-		return UINT32_MAX;
-	return id;
+	i = (uint32_t)edge_hash(parent, name) & t->edge_mask;
+	for (uint32_t slot; (slot = t->edge_slots[i]); i = (i + 1) & t->edge_mask) {
+		id = slot - 1;
+		if (t->node_parent[id] == parent && t->node_name[id] == name)
+			return id;
+	}
+	return new_node(t, parent, name);
 }
 
 void frame_tree_init(struct frame_tree *t)
@@ -246,10 +287,14 @@ void frame_tree_init(struct frame_tree *t)
 	t->node_parent = malloc(t->nodes_cap * sizeof(uint32_t));
 	t->count = malloc(t->nodes_cap * sizeof(double));
 	t->last_child = malloc(t->nodes_cap * sizeof(uint32_t));
+	t->first_child = malloc(t->nodes_cap * sizeof(uint32_t));
+	t->next_sibling = malloc(t->nodes_cap * sizeof(uint32_t));
+	t->nkids = malloc(t->nodes_cap);
 	t->edge_slots = calloc(8192, sizeof(uint32_t));
 	t->edge_mask = 8191;
 	if (!t->arena || !t->name_off || !t->name_len || !t->name_slots ||
-	    !t->node_name || !t->node_parent || !t->count || !t->last_child || !t->edge_slots) {
+	    !t->node_name || !t->node_parent || !t->count || !t->last_child || !t->edge_slots ||
+	    !t->first_child || !t->next_sibling || !t->nkids) {
 		t->oom = true;
 		return;
 	}
@@ -259,6 +304,9 @@ void frame_tree_init(struct frame_tree *t)
 	t->node_parent[0] = 0;
 	t->count[0] = 0;
 	t->last_child[0] = UINT32_MAX;
+	t->first_child[0] = FRAME_NONE;
+	t->next_sibling[0] = FRAME_NONE;
+	t->nkids[0] = 0;
 }
 
 void frame_tree_free(struct frame_tree *t)
@@ -272,6 +320,9 @@ void frame_tree_free(struct frame_tree *t)
 	free(t->count);
 	free(t->count_before);
 	free(t->last_child);
+	free(t->first_child);
+	free(t->next_sibling);
+	free(t->nkids);
 	free(t->edge_slots);
 	free(t->path);
 	free(t->frame_ptr);

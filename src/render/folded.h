@@ -14,6 +14,8 @@
 #include <stdio.h>
 
 #define FRAME_ROOT 0u
+#define FRAME_NONE UINT32_MAX
+#define FRAME_KIDS_HASHED 255
 
 /* Which count of a node a stack adds to. */
 enum frame_count {
@@ -39,7 +41,13 @@ struct frame_tree {
 	double *count_before; /* inclusive "before" count; NULL unless differential */
 	uint32_t *last_child; /* flame charts only: merging happens with the last child */
 	uint32_t nnodes, nodes_cap;
-	uint32_t *edge_slots, edge_mask; /* (parent, name) -> node id + 1 */
+	/* Children: most nodes have a few, found on a short list (first_child, then
+	 * next_sibling); a node reaching CHILDREN_HASHED_AT children moves them into one hash
+	 * table over all such edges, (parent, name) -> node id + 1. Chains of new frames (the
+	 * tail of a stack seen for the first time) then cost no random memory access. */
+	uint32_t *first_child, *next_sibling;
+	uint8_t *nkids; /* children on the list; FRAME_KIDS_HASHED once in the table */
+	uint32_t *edge_slots, edge_mask, nedges;
 
 	/* streaming state */
 	uint32_t *path; /* node ids of the previous stack, root excluded */
