@@ -43,6 +43,10 @@ WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(WORKLOAD_SRCS
 
 vpath %.bpf.c $(sort $(dir $(BPF_SRCS)))
 
+# biolatency hashes the low half of a request pointer, which needs a real 32-bit move
+# (alu32, BPF ISA v3; kernels since 5.1): the verifier refuses math on a tp_btf pointer
+$(BUILD)/bpf/biolatency.bpf.o: BPF_CFLAGS += -mcpu=v3
+
 .PHONY: all run test unit integration bench fuzz clean deps links lab
 .DELETE_ON_ERROR:
 .SECONDARY:

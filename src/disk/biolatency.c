@@ -136,7 +136,7 @@ static int print_interval(void *arg, bool last)
 			hist_set_json(&b->set, label_name(b), "latency", b->ms ? "ms" : "us", &j);
 		else
 			hist_json(&total, b->ms ? "ms" : "us", &j, "latency");
-		json_u64(&j, "untimed_full_map", missed);
+		json_u64(&j, "untimed_ios", missed); /* no free way in the start table */
 		json_end(&j);
 		return 0;
 	}
@@ -149,7 +149,7 @@ static int print_interval(void *arg, bool last)
 	else
 		hist_print(&total, unit, stdout);
 	if (missed)
-		printf("warning: %llu I/Os not timed: start map full\n", (unsigned long long)missed);
+		printf("warning: %llu I/Os not timed: too many in flight in one start-table set\n", (unsigned long long)missed);
 	fflush(stdout);
 	return 0;
 }
