@@ -25,6 +25,7 @@
 	X(funclatency, "sys", "C5")                                                        \
 	X(funcslower, "sys", "C5")                                                         \
 	X(runqlat, "cpu", "C6 C13")                                                        \
+	X(schedlat, "cpu", "C6 C13")                                                       \
 	X(runqslower, "cpu", "C6 C13")                                                     \
 	X(cpudist, "cpu", "C13")                                                           \
 	X(runqlen, "cpu", "C13")                                                           \

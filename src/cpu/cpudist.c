@@ -175,8 +175,8 @@ int cmd_cpudist(int argc, char **argv)
 		cpudist_bpf__destroy(c.skel);
 		return wbpf_load_error("cpudist's BPF programs", err);
 	}
-	if (!c.common.json)
-		fprintf(stderr, "Tracing %s-CPU time... Hit Ctrl-C to end.\n", c.offcpu ? "off" : "on");
+	/* on stderr, also with --json: scripts wait for it to know tracing began */
+	fprintf(stderr, "Tracing %s-CPU time... Hit Ctrl-C to end.\n", c.offcpu ? "off" : "on");
 	err = cli_run_loop(&c.common, &ops, &c);
 	hist_set_free(&c.set);
 	cpudist_bpf__destroy(c.skel);

@@ -175,8 +175,8 @@ int cmd_runqlen(int argc, char **argv)
 	}
 	if ((err = perf_sampler_attach(&r.sampler, r.skel->progs.sample, r.freq_hz, -1)))
 		goto out;
-	if (!r.common.json)
-		fprintf(stderr, "Sampling run queue length... Hit Ctrl-C to end.\n");
+	/* on stderr, also with --json: scripts wait for it to know tracing began */
+	fprintf(stderr, "Sampling run queue length... Hit Ctrl-C to end.\n");
 	err = cli_run_loop(&r.common, &ops, &r);
 out:
 	perf_sampler_detach(&r.sampler);

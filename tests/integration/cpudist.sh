@@ -25,7 +25,7 @@ check_run raw_tp env WHYSLOW_FORCE_RAW_TP=1
 "$WORKLOADS/sched" sleeper 2 10000 >/dev/null & s=$!
 on_exit "kill $s"
 sleep 0.2
-"$WS" cpudist -P -m --json 1 1 >"$TMP/p.json" 2>&1 || fail "cpudist -P failed"
+"$WS" cpudist -P -m --json 1 1 >"$TMP/p.json" 2>"$TMP/err" || fail "cpudist -P failed"
 assert_eq "$(jq -r --argjson p "$s" '.histograms[]|select(.pid==$p)|.comm' "$TMP/p.json")" sched "-P: the sleeper's histogram"
 assert_eq "$(jq -r '.histograms[0].oncpu.unit' "$TMP/p.json")" ms "-m unit"
 "$WS" cpudist -O -T 1 1 >"$TMP/text" 2>&1 || fail "text run failed"
