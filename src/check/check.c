@@ -612,9 +612,11 @@ static void compute_cpus(struct check_result *r, const struct snapshot *a,
 		unsigned cpu = (unsigned)o->cpu;
 		if (!sirq || cpu >= b->sirq.ncpus)
 			continue;
-		for (unsigned v = 0; v < b->sirq.nvecs; v++)
-			o->softirq_total_per_s += per_s(procfs_softirq(&a->sirq, v, cpu),
-							procfs_softirq(&b->sirq, v, cpu), itv_ms);
+		for (unsigned v = 0; v < b->sirq.nvecs; v++) {
+			o->softirq_per_s[v] = per_s(procfs_softirq(&a->sirq, v, cpu),
+						    procfs_softirq(&b->sirq, v, cpu), itv_ms);
+			o->softirq_total_per_s += o->softirq_per_s[v];
+		}
 		if (net_rx >= 0)
 			o->softirq_net_rx_per_s = per_s(procfs_softirq(&a->sirq, net_rx, cpu),
 							procfs_softirq(&b->sirq, net_rx, cpu), itv_ms);
@@ -1642,7 +1644,18 @@ void check_print_text(const struct check_result *r, FILE *f)
 
 /* --- printing: JSON --- */
 
-static void json_cpu(struct json *j, const struct check_cpu *c, bool all)
+/* "NET_RX" -> "net_rx", for JSON keys */
+static void lower_key(char *key, size_t size, const char *name)
+{
+	size_t k;
+
+	for (k = 0; name[k] && k < size - 1; k++)
+		key[k] = (char)tolower((unsigned char)name[k]);
+	key[k] = 0;
+}
+
+static void json_cpu(struct json *j, const struct check_result *r, const struct check_cpu *c,
+		     bool all)
 {
 	json_object_open(j, NULL);
 	if (all)
@@ -1660,9 +1673,16 @@ static void json_cpu(struct json *j, const struct check_cpu *c, bool all)
 	json_double(j, "gnice_pct", c->gnice_pct);
 	json_double(j, "idle_pct", c->idle_pct);
 	if (!all) {
-		json_double(j, "softirq_per_s", c->softirq_total_per_s);
+		json_double(j, "softirq_total_per_s", c->softirq_total_per_s);
 		json_double(j, "net_rx_softirq_per_s", c->softirq_net_rx_per_s);
 		json_double(j, "timer_softirq_per_s", c->softirq_timer_per_s);
+		json_object_open(j, "softirqs_per_s");
+		for (unsigned v = 0; v < r->nsoftirq_vecs; v++) {
+			char key[PROCFS_SOFTIRQ_NAME + 1];
+			lower_key(key, sizeof(key), r->softirq_names[v]);
+			json_double(j, key, c->softirq_per_s[v]);
+		}
+		json_object_close(j);
 	}
 	json_object_close(j);
 }
@@ -1738,18 +1758,15 @@ void check_print_json(const struct check_result *r, struct json *j)
 	json_object_close(j);
 
 	json_array_open(j, "cpus");
-	json_cpu(j, &r->all, true);
+	json_cpu(j, r, &r->all, true);
 	for (unsigned i = 0; i < r->ncpus; i++)
-		json_cpu(j, &r->cpus[i], false);
+		json_cpu(j, r, &r->cpus[i], false);
 	json_array_close(j);
 
 	json_object_open(j, "softirqs_per_s");
 	for (unsigned i = 0; i < r->nsoftirq_vecs; i++) {
 		char key[PROCFS_SOFTIRQ_NAME + 1];
-		size_t k;
-		for (k = 0; r->softirq_names[i][k] && k < PROCFS_SOFTIRQ_NAME - 1; k++)
-			key[k] = (char)tolower((unsigned char)r->softirq_names[i][k]);
-		key[k] = 0;
+		lower_key(key, sizeof(key), r->softirq_names[i]);
 		json_double(j, key, r->softirq_per_s[i]);
 	}
 	json_object_close(j);

@@ -51,6 +51,7 @@ struct check_cpu { /* mpstat -P ALL */
 	double usr_pct, nice_pct, sys_pct, iowait_pct, irq_pct, soft_pct, steal_pct, guest_pct,
 		gnice_pct, idle_pct;
 	double softirq_net_rx_per_s, softirq_timer_per_s, softirq_total_per_s;
+	double softirq_per_s[PROCFS_SOFTIRQ_VECS]; /* by vector, as check_result names them */
 };
 
 struct check_disk { /* iostat -x, sysstat's formulas */
