@@ -456,7 +456,7 @@ const struct cli_spec collapse_spec = {
 	.opts = collapse_opts_spec,
 	.examples = "perf record -F 99 -a -g -- sleep 10 && perf script | whyslow collapse > out.folded\n"
 		    "bpftrace -e 'profile:hz:99 { @[kstack] = count(); }' > bt.txt; whyslow collapse bt.txt\n"
-		    "perf script | whyslow collapse --pid --annotate | whyslow flamegraph --colors java > pid.svg",
+		    "perf script | whyslow collapse --pid --annotate | whyslow flamegraph --colors java > pid.svg\n",
 };
 
 struct collapse_cmd {

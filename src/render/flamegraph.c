@@ -487,7 +487,7 @@ const struct cli_spec flamegraph_spec = {
 	.examples = "whyslow profile -f 10 | whyslow flamegraph > cpu.svg\n"
 		    "whyslow flamegraph --colors io --countname us offcpu.folded -o offcpu.svg\n"
 		    "whyslow flamegraph --diff before.folded after.folded -o diff.svg\n"
-		    "perf script | whyslow collapse | whyslow flamegraph --title perf > perf.svg",
+		    "perf script | whyslow collapse | whyslow flamegraph --title perf > perf.svg\n",
 };
 
 struct flamegraph_cmd {

@@ -404,7 +404,7 @@ static const struct cli_opt heatmap_opts_spec[] = {
 	{OPT_UNITSTIME, "unitstime", "UNIT", "unit of the time column: s (default), ms, us or ns"},
 	{OPT_UNITSLABEL, "unitslabel", "UNIT", "unit of the latency column, for labels (default us)"},
 	{OPT_MINLAT, "minlat", "LAT", "lowest latency drawn (default 0)"},
-	{OPT_MAXLAT, "maxlat", "LAT", "highest latency drawn (default: the largest seen)"},
+	{OPT_MAXLAT, "maxlat", "LAT", "highest latency drawn (default: fit the largest seen, in rows a power of two wide)"},
 	{OPT_ROWS, "rows", "N", "number of latency rows (default 50)"},
 	{OPT_STEPLAT, "steplat", "LAT", "latency per row (instead of --rows)"},
 	{OPT_STEPSEC, "stepsec", "SEC", "seconds per column (default 1)"},
@@ -426,8 +426,9 @@ const struct cli_spec heatmap_spec = {
 		"naming the line. biosnoop and other per-event tracers draw the same map directly "
 		"with --heatmap FILE.",
 	.opts = heatmap_opts_spec,
-	.examples = "whyslow biosnoop -j | jq -r '\"\\(.time_s) \\(.latency_us)\"' | whyslow heatmap > io.svg\n"
-		    "whyslow heatmap --unitstime ms --maxlat 20000 --stepsec 5 points.txt -o lat.svg",
+	.examples = "whyslow biosnoop --heatmap io.svg 60 1          # the same map, straight from the tracer\n"
+		    "awk '{print $1, $NF}' trace.txt | whyslow heatmap > lat.svg\n"
+		    "whyslow heatmap --unitstime ms --maxlat 20000 --stepsec 5 points.txt -o lat.svg\n",
 };
 
 struct heatmap_cmd {
