@@ -62,13 +62,14 @@ void stack_syms_warm(struct stack_syms *ss, pid_t pid)
 	free(text);
 }
 
+/* The symbol's own name when no offset is wanted: no copy, it outlives the call (the
+ * symbol tables keep it until stack_syms_close). */
 static const char *format_sym(const struct stack_syms *ss, const struct sym *s, char *buf,
 			      size_t size)
 {
-	if (ss->offsets && s->offset)
-		snprintf(buf, size, "%s+0x%llx", s->name, (unsigned long long)s->offset);
-	else
-		snprintf(buf, size, "%s", s->name);
+	if (!ss->offsets || !s->offset)
+		return s->name;
+	snprintf(buf, size, "%s+0x%llx", s->name, (unsigned long long)s->offset);
 	return buf;
 }
 
@@ -79,8 +80,7 @@ const char *stack_kernel_frame(const struct stack_syms *ss, uint64_t addr, char 
 
 	if (ss->ksyms && ksyms_lookup(ss->ksyms, addr, &s) && s.name)
 		return format_sym(ss, &s, buf, size);
-	snprintf(buf, size, UNKNOWN_FRAME);
-	return buf;
+	return UNKNOWN_FRAME;
 }
 
 const char *stack_user_frame(struct stack_syms *ss, pid_t pid, uint64_t addr, char *buf,
@@ -90,8 +90,7 @@ const char *stack_user_frame(struct stack_syms *ss, pid_t pid, uint64_t addr, ch
 
 	if (ss->usyms && usyms_lookup(ss->usyms, pid, addr, &s) && s.name)
 		return format_sym(ss, &s, buf, size);
-	snprintf(buf, size, UNKNOWN_FRAME);
-	return buf;
+	return UNKNOWN_FRAME;
 }
 
 unsigned stack_depth(const uint64_t *ips, unsigned max)
@@ -197,9 +196,12 @@ static unsigned kernel_glue_frames(const struct stack_syms *ss, const struct sta
 	for (; ss->ksyms && i < st->nkernel; i++) {
 		bool is_glue = false;
 
-		stack_kernel_frame(ss, st->kernel[i], name, sizeof(name));
+		const char *frame = stack_kernel_frame(ss, st->kernel[i], name, sizeof(name));
+
+		if (frame[0] != 'b' && frame[0] != '_') /* every glue name starts so */
+			break;
 		for (size_t g = 0; g < sizeof(glue) / sizeof(glue[0]); g++)
-			is_glue |= strncmp(name, glue[g], strlen(glue[g])) == 0;
+			is_glue |= strncmp(frame, glue[g], strlen(glue[g])) == 0;
 		if (!is_glue)
 			break;
 	}
@@ -305,7 +307,7 @@ static int folded_rehash(struct folded_set *fs, size_t nslots)
 	if (!slots)
 		return -1;
 	for (size_t i = 0; i < fs->n; i++) {
-		size_t s = hash_str(fs->entries[i].line) & (nslots - 1);
+		size_t s = fs->entries[i].hash & (nslots - 1);
 		while (slots[s])
 			s = (s + 1) & (nslots - 1);
 		slots[s] = (uint32_t)i + 1;
@@ -318,14 +320,15 @@ static int folded_rehash(struct folded_set *fs, size_t nslots)
 
 int folded_set_add(struct folded_set *fs, const char *line, uint64_t count)
 {
+	uint32_t hash = hash_str(line);
 	size_t s;
 
 	if ((fs->n + 1) * 2 > fs->nslots && folded_rehash(fs, fs->nslots ? fs->nslots * 2 : 64))
 		return -1;
-	s = hash_str(line) & (fs->nslots - 1);
+	s = hash & (fs->nslots - 1);
 	for (; fs->slots[s]; s = (s + 1) & (fs->nslots - 1)) {
 		struct folded_entry *e = &fs->entries[fs->slots[s] - 1];
-		if (strcmp(e->line, line) == 0) {
+		if (e->hash == hash && strcmp(e->line, line) == 0) {
 			e->count += count;
 			return 0;
 		}
@@ -341,7 +344,7 @@ int folded_set_add(struct folded_set *fs, const char *line, uint64_t count)
 	char *copy = strdup(line);
 	if (!copy)
 		return -1;
-	fs->entries[fs->n] = (struct folded_entry){copy, count};
+	fs->entries[fs->n] = (struct folded_entry){copy, count, hash};
 	fs->slots[s] = (uint32_t)++fs->n;
 	return 0;
 }

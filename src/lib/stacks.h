@@ -36,8 +36,9 @@ void stack_syms_close(struct stack_syms *ss);
  * stacks still resolve after it exits (commands given -p PID call it at start). */
 void stack_syms_warm(struct stack_syms *ss, pid_t pid);
 
-/* Name of one frame, written into buf (and returned): the symbol, "[unknown]" when there
- * is none. User frames of a process that has exited also come out "[unknown]". */
+/* Name of one frame: the symbol (pointing into the symbol tables, or into buf when an
+ * offset is added), "[unknown]" when there is none. Valid until stack_syms_close or the
+ * next use of buf. User frames of a process that has exited also come out "[unknown]". */
 const char *stack_kernel_frame(const struct stack_syms *ss, uint64_t addr, char *buf,
 			       size_t size);
 const char *stack_user_frame(struct stack_syms *ss, pid_t pid, uint64_t addr, char *buf,
@@ -83,6 +84,7 @@ void stack_json(struct stack_syms *ss, const struct stack_ref *st, struct json *
 struct folded_entry {
 	char *line;
 	uint64_t count;
+	uint32_t hash;
 };
 struct folded_set {
 	struct folded_entry *entries;
