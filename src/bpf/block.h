@@ -97,7 +97,9 @@ struct blk_issuer {
  *                        requests block_io_start never saw (kernels before 6.5, flushes
  *                        the kernel makes itself) get one here, the current task standing
  *                        in for the issuer
- *   issuer_live(rq)      at completion: the entry if live; set ->live = 0 when done */
+ *   issuer_issue(rq)     at issue: stamps issue_ns of a wanted request
+ *   issuer_live(rq)      at completion: the entry if live; set ->live = 0 when done
+ * BLK_IO_START_PROGRAMS defines the two io_start programs (tp_btf and raw_tp). */
 #define DEFINE_BLK_ISSUERS(max)                                                            \
 	const volatile bool filter_dev = false;                                            \
 	const volatile __u32 targ_dev = 0;                                                 \
@@ -150,6 +152,14 @@ struct blk_issuer {
 			return NULL; /* filtered out at io_start, or began before tracing */ \
 		return issuer_record(rq);                                                  \
 	}                                                                                  \
+	/* block_rq_issue: stamps the issue time of a wanted request. */                \
+	static __always_inline void issuer_issue(struct request *rq)                       \
+	{                                                                                  \
+		struct blk_issuer *v = issuer_entry(rq);                                   \
+                                                                                           \
+		if (v)                                                                     \
+			v->issue_ns = bpf_ktime_get_ns();                                  \
+	}                                                                                  \
 	/* The live entry of rq at completion, or NULL. */                                \
 	static __always_inline struct blk_issuer *issuer_live(struct request *rq)          \
 	{                                                                                  \
@@ -157,6 +167,20 @@ struct blk_issuer {
 		struct blk_issuer *v = bpf_map_lookup_elem(&issuers, &key);                \
                                                                                            \
 		return v && v->live ? v : NULL;                                            \
+	}
+
+#define BLK_IO_START_PROGRAMS                                                              \
+	SEC("tp_btf/block_io_start")                                                       \
+	int BPF_PROG(io_start_btf, struct request *rq)                                     \
+	{                                                                                  \
+		issuer_io_start(rq);                                                       \
+		return 0;                                                                  \
+	}                                                                                  \
+	SEC("raw_tp/block_io_start")                                                       \
+	int BPF_PROG(io_start_raw, struct request *rq)                                     \
+	{                                                                                  \
+		issuer_io_start(rq);                                                       \
+		return 0;                                                                  \
 	}
 
 #endif

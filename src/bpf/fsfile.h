@@ -7,7 +7,7 @@
  *   DEFINE_FS_CALLS(max_threads)
  * and a handler
  *   static __always_inline void fs_call_done(struct fs_call *call, long ret, __u64 now);
- * before using fs_sys_enter(regs, id) and fs_sys_exit(regs, ret) from its programs.
+ * and then FS_SYSCALL_PROGRAMS (the programs calling fs_sys_enter and fs_sys_exit).
  *
  * Cost: every syscall of the system enters the programs; all but the traced ones leave
  * after one read of a read-only table (op_of, filled by user space with this
@@ -138,6 +138,34 @@ static __always_inline bool fs_name_is(const char *a, const volatile char *b)
 		fs_call_done(call, ret, now);                                              \
 	out:                                                                               \
 		bpf_map_delete_elem(&fs_calls, &tid);                                      \
+	}
+
+/* The four programs of a file-system command: raw_syscalls sys_enter and sys_exit, each
+ * as tp_btf and raw_tp (user space picks one of each). */
+#define FS_SYSCALL_PROGRAMS                                                                \
+	SEC("tp_btf/sys_enter")                                                            \
+	int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)                         \
+	{                                                                                  \
+		fs_sys_enter(regs, id);                                                    \
+		return 0;                                                                  \
+	}                                                                                  \
+	SEC("raw_tp/sys_enter")                                                            \
+	int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)                         \
+	{                                                                                  \
+		fs_sys_enter(regs, id);                                                    \
+		return 0;                                                                  \
+	}                                                                                  \
+	SEC("tp_btf/sys_exit")                                                             \
+	int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)                         \
+	{                                                                                  \
+		fs_sys_exit(regs, ret);                                                    \
+		return 0;                                                                  \
+	}                                                                                  \
+	SEC("raw_tp/sys_exit")                                                             \
+	int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)                         \
+	{                                                                                  \
+		fs_sys_exit(regs, ret);                                                    \
+		return 0;                                                                  \
 	}
 
 /* At syscall exit the number is in the saved registers on x86 (orig_ax): a traced call

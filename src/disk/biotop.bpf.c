@@ -23,14 +23,6 @@ struct {
 	__type(value, struct biotop_value);
 } counts SEC(".maps");
 
-static __always_inline void on_issue(struct request *rq)
-{
-	struct blk_issuer *v = issuer_entry(rq);
-
-	if (v)
-		v->issue_ns = bpf_ktime_get_ns();
-}
-
 static __always_inline void on_complete(struct request *rq, unsigned int nr_bytes)
 {
 	struct blk_issuer *v = issuer_live(rq);
@@ -62,15 +54,12 @@ done:
 	v->live = 0;
 }
 
-SEC("tp_btf/block_io_start")
-int BPF_PROG(io_start_btf, struct request *rq) { issuer_io_start(rq); return 0; }
-SEC("raw_tp/block_io_start")
-int BPF_PROG(io_start_raw, struct request *rq) { issuer_io_start(rq); return 0; }
+BLK_IO_START_PROGRAMS
 
 SEC("tp_btf/block_rq_issue")
-int BPF_PROG(issue_btf, struct request *rq) { on_issue(rq); return 0; }
+int BPF_PROG(issue_btf, struct request *rq) { issuer_issue(rq); return 0; }
 SEC("raw_tp/block_rq_issue")
-int BPF_PROG(issue_raw, struct request *rq) { on_issue(rq); return 0; }
+int BPF_PROG(issue_raw, struct request *rq) { issuer_issue(rq); return 0; }
 
 SEC("tp_btf/block_rq_complete")
 int BPF_PROG(complete_btf, struct request *rq, blk_status_t error, unsigned int nr_bytes)

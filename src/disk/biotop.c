@@ -11,6 +11,7 @@
 #include "lib/cli.h"
 #include "lib/out.h"
 #include "lib/pidwatch.h"
+#include "disk/blkissuer.h"
 #include "lib/toprows.h"
 #include "disk/biotop.h"
 #include "biotop.skel.h"
@@ -158,14 +159,7 @@ static int load(struct biotop *b, bool use_btf, bool have_io_start)
 	if (!skel)
 		return -errno;
 	b->skel = skel;
-	skel->rodata->filter_dev = b->filter_dev;
-	skel->rodata->targ_dev = kdev_make(major(b->dev), minor(b->dev));
-	skel->rodata->filter_pid = b->pid > 0;
-	skel->rodata->targ_pid = (uint32_t)b->pid;
-	skel->rodata->have_io_start = have_io_start;
-	wbpf_pick(skel->progs.io_start_btf, skel->progs.io_start_raw, use_btf && have_io_start);
-	if (!have_io_start)
-		bpf_program__set_autoload(skel->progs.io_start_raw, false);
+	blk_issuer_setup(skel, b->filter_dev, b->dev, b->pid, use_btf, have_io_start);
 	wbpf_pick(skel->progs.issue_btf, skel->progs.issue_raw, use_btf);
 	wbpf_pick(skel->progs.complete_btf, skel->progs.complete_raw, use_btf);
 	err = biotop_bpf__load(skel);

@@ -52,10 +52,7 @@ static __always_inline void on_issue(struct request *rq)
 		hist->slots[slot]++;
 }
 
-SEC("tp_btf/block_io_start")
-int BPF_PROG(io_start_btf, struct request *rq) { issuer_io_start(rq); return 0; }
-SEC("raw_tp/block_io_start")
-int BPF_PROG(io_start_raw, struct request *rq) { issuer_io_start(rq); return 0; }
+BLK_IO_START_PROGRAMS
 
 SEC("tp_btf/block_rq_issue")
 int BPF_PROG(issue_btf, struct request *rq) { on_issue(rq); return 0; }

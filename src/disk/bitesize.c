@@ -11,6 +11,7 @@
 #include "lib/histmap.h"
 #include "lib/out.h"
 #include "lib/pidwatch.h"
+#include "disk/blkissuer.h"
 #include "disk/bitesize.h"
 #include "bitesize.skel.h"
 
@@ -133,14 +134,7 @@ static int load(struct bitesize *b, bool use_btf, bool have_io_start)
 		return -errno;
 	b->skel = skel;
 	skel->rodata->targ_per_disk = b->per_disk;
-	skel->rodata->filter_dev = b->filter_dev;
-	skel->rodata->targ_dev = kdev_make(major(b->dev), minor(b->dev));
-	skel->rodata->filter_pid = b->pid > 0;
-	skel->rodata->targ_pid = (uint32_t)b->pid;
-	skel->rodata->have_io_start = have_io_start;
-	wbpf_pick(skel->progs.io_start_btf, skel->progs.io_start_raw, use_btf && have_io_start);
-	if (!have_io_start)
-		bpf_program__set_autoload(skel->progs.io_start_raw, false);
+	blk_issuer_setup(skel, b->filter_dev, b->dev, b->pid, use_btf, have_io_start);
 	wbpf_pick(skel->progs.issue_btf, skel->progs.issue_raw, use_btf);
 	err = bitesize_bpf__load(skel);
 	if (!err)

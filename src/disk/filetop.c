@@ -185,12 +185,7 @@ static int load(struct filetop *f, bool use_btf)
 		return -errno;
 	f->skel = skel;
 	skel->rodata->regular_only = !f->all_files;
-	fs_fill_syscalls(skel->rodata->op_of, skel->rodata->is_positional,
-			 1u << FS_READ | 1u << FS_WRITE);
-	skel->rodata->filter_pid = f->pid > 0;
-	skel->rodata->targ_pid = (uint32_t)f->pid;
-	wbpf_pick(skel->progs.sys_enter_btf, skel->progs.sys_enter_raw, use_btf);
-	wbpf_pick(skel->progs.sys_exit_btf, skel->progs.sys_exit_raw, use_btf);
+	fs_calls_setup(skel, NULL, f->pid, use_btf, 1u << FS_READ | 1u << FS_WRITE);
 	err = filetop_bpf__load(skel);
 	if (!err)
 		err = filetop_bpf__attach(skel);

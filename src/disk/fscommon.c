@@ -58,6 +58,23 @@ const char *fs_alias_type(const char *argv0, const char *suffix, char *buf, size
 	return buf;
 }
 
+void fs_apply_alias(const char *argv0, const char *suffix, const char *base_command,
+		    const char **fs, char *buf, size_t size)
+{
+	if (!fs_alias_type(argv0, suffix, buf, size))
+		return;
+	if (*fs && strcmp(*fs, buf) != 0)
+		cli_usage_error("%s traces %s only: use %s -t %s", argv0, buf, base_command, *fs);
+	*fs = buf;
+}
+
+bool fs_set_filter(volatile char *targ_fs, const char *fs)
+{
+	for (int i = 0; fs && i < FS_NAME_LEN - 1 && fs[i]; i++)
+		targ_fs[i] = fs[i];
+	return fs != NULL;
+}
+
 bool fs_type_listed(const char *text, const char *fs)
 {
 	size_t len = strlen(fs);

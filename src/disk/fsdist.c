@@ -117,14 +117,7 @@ static int load(struct fsdist *f, bool use_btf)
 		return -errno;
 	f->skel = skel;
 	skel->rodata->targ_ms = f->ms;
-	fs_fill_syscalls(skel->rodata->op_of, skel->rodata->is_positional, FS_ALL_OPS);
-	skel->rodata->filter_fs = f->fs != NULL;
-	if (f->fs)
-		strncpy((char *)skel->rodata->targ_fs, f->fs, FS_NAME_LEN - 1);
-	skel->rodata->filter_pid = f->pid > 0;
-	skel->rodata->targ_pid = (uint32_t)f->pid;
-	wbpf_pick(skel->progs.sys_enter_btf, skel->progs.sys_enter_raw, use_btf);
-	wbpf_pick(skel->progs.sys_exit_btf, skel->progs.sys_exit_raw, use_btf);
+	fs_calls_setup(skel, f->fs, f->pid, use_btf, FS_ALL_OPS);
 	err = fsdist_bpf__load(skel);
 	if (!err)
 		err = fsdist_bpf__attach(skel);
@@ -141,11 +134,7 @@ int cmd_fsdist(int argc, char **argv)
 	int err;
 
 	cli_parse(&fsdist_spec, argc, argv, &f.common, on_option, &f);
-	if (fs_alias_type(argv[0], "dist", f.alias_fs, sizeof(f.alias_fs))) {
-		if (f.fs && strcmp(f.fs, f.alias_fs) != 0)
-			cli_usage_error("%s traces %s only: use fsdist -t %s", argv[0], f.alias_fs, f.fs);
-		f.fs = f.alias_fs;
-	}
+	fs_apply_alias(argv[0], "dist", "fsdist", &f.fs, f.alias_fs, sizeof(f.alias_fs));
 	if (f.pid)
 		ops.poll = poll_pid;
 	wbpf_init(f.common.verbose);

@@ -47,14 +47,6 @@ static __always_inline void fs_call_done(struct fs_call *call, long ret, __u64 n
 	ringbuf_submit_batched(&events, e);
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id) { fs_sys_enter(regs, id); return 0; }
-SEC("raw_tp/sys_enter")
-int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id) { fs_sys_enter(regs, id); return 0; }
-
-SEC("tp_btf/sys_exit")
-int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret) { fs_sys_exit(regs, ret); return 0; }
-SEC("raw_tp/sys_exit")
-int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret) { fs_sys_exit(regs, ret); return 0; }
+FS_SYSCALL_PROGRAMS
 
 char LICENSE[] SEC("license") = "GPL";

@@ -151,14 +151,7 @@ static int load(struct fsslower *f, bool use_btf)
 		return -errno;
 	f->skel = skel;
 	skel->rodata->min_ns = (uint64_t)(f->min_ms * 1e6);
-	fs_fill_syscalls(skel->rodata->op_of, skel->rodata->is_positional, FS_ALL_OPS);
-	skel->rodata->filter_fs = f->fs != NULL;
-	if (f->fs)
-		strncpy((char *)skel->rodata->targ_fs, f->fs, FS_NAME_LEN - 1);
-	skel->rodata->filter_pid = f->pid > 0;
-	skel->rodata->targ_pid = (uint32_t)f->pid;
-	wbpf_pick(skel->progs.sys_enter_btf, skel->progs.sys_enter_raw, use_btf);
-	wbpf_pick(skel->progs.sys_exit_btf, skel->progs.sys_exit_raw, use_btf);
+	fs_calls_setup(skel, f->fs, f->pid, use_btf, FS_ALL_OPS);
 	err = fsslower_bpf__load(skel);
 	if (!err)
 		err = fsslower_bpf__attach(skel);
@@ -175,11 +168,7 @@ int cmd_fsslower(int argc, char **argv)
 	int err;
 
 	cli_parse(&fsslower_spec, argc, argv, &f.common, on_option, &f);
-	if (fs_alias_type(argv[0], "slower", f.alias_fs, sizeof(f.alias_fs))) {
-		if (f.fs && strcmp(f.fs, f.alias_fs) != 0)
-			cli_usage_error("%s traces %s only: use fsslower -t %s", argv[0], f.alias_fs, f.fs);
-		f.fs = f.alias_fs;
-	}
+	fs_apply_alias(argv[0], "slower", "fsslower", &f.fs, f.alias_fs, sizeof(f.alias_fs));
 	wbpf_init(f.common.verbose);
 	if ((err = wbpf_check_prereqs()) || (err = wbpf_require_tracepoints(tracepoints)))
 		return err;

@@ -17,6 +17,7 @@ assert_eq "$rc" 2 "exit status for an unknown PID"
 
 run_case() { # $1: extra env; traces loop dev for 16 reads of 64 KiB and 8 writes of 4 KiB
   local log=$TMP/bs.err json=$TMP/bs.json
+  : >"$log" # emptied here, before the tracer starts: wait_attached must not see an old line
   env $1 "$WS" biosnoop -d "$dev" --heatmap $TMP/hm.svg --json 4 1 >"$json" 2>"$log" &
   local tracer=$!
   wait_attached "$log"

@@ -13,6 +13,7 @@ out=$("$WS" biotop -r 0 2>&1); rc=$?
 assert_eq "$rc" 2 "exit status for -r 0"
 
 for env in "" WHYSLOW_FORCE_RAW_TP=1; do
+  : >"$TMP/t.err" # emptied before the tracer starts: wait_attached must not see an old line
   env $env "$WS" biotop -d "$dev" -r 50 --json 3 1 >"$TMP/t.json" 2>"$TMP/t.err" & tracer=$!
   wait_attached "$TMP/t.err"
   r=$("$WORKLOADS/dio" /dev/$dev 40 65536 r) || fail "dio failed"

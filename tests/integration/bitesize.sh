@@ -12,6 +12,7 @@ assert_eq "$rc" 2 "exit status for an unknown disk"
 assert_contains "$out" "unknown disk"
 
 for env in "" WHYSLOW_FORCE_RAW_TP=1; do
+  : >"$TMP/b.err" # emptied before the tracer starts: wait_attached must not see an old line
   env $env "$WS" bitesize -D -d "$dev" --json 3 1 >"$TMP/b.json" 2>"$TMP/b.err" & tracer=$!
   wait_attached "$TMP/b.err"
   r=$("$WORKLOADS/dio" /dev/$dev 6 65536 r) || fail "dio failed"

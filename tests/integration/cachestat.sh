@@ -40,6 +40,7 @@ traced() {
   local fifo=$TMP/go.$RANDOM before after
   mkfifo $fifo
   bash -c "echo \$\$ > $cg/cgroup.procs; read _ < $fifo; exec $*" & local reader=$!
+  : >"$TMP/cs.err" # emptied before the tracer starts: wait_attached must not see an old line
   env ${ENVV:-} "$WS" cachestat -p $reader --json >"$TMP/cs.json" 2>"$TMP/cs.err" & local tracer=$!
   wait_attached "$TMP/cs.err"
   before=$(awk '{print $3}' /sys/block/$dev/stat)

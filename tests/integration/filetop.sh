@@ -20,6 +20,7 @@ for ENVV in "" WHYSLOW_FORCE_RAW_TP=1; do
   out=$TMP/t/fsio.$RANDOM.out
   "$WORKLOADS/fsio" $TMP/t/table.db 100 4096 <>$fifo >$out & w=$!
   for n in $(seq 1 50); do grep -q ready $out && break; sleep 0.05; done
+  : >$TMP/err # emptied before the tracer starts: wait_attached must not see an old line
   env $ENVV "$WS" filetop -p $w --json 5 >$TMP/top.json 2>$TMP/err & tracer=$!
   wait_attached $TMP/err
   echo go > $fifo
