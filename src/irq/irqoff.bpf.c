@@ -12,6 +12,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpf/common.h"
+#include "bpf/ringbuf.h"
 #include "bpf/stackmap.h"
 #include "irq/irqoff.h"
 
@@ -59,7 +60,7 @@ static __always_inline void submit(__u8 kind, __u8 vec, __u64 now, __u64 duratio
 	e->vec = vec;
 	e->pad = 0;
 	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), comm);
-	bpf_ringbuf_submit(e, 0);
+	ringbuf_submit_batched(&events, e);
 }
 
 SEC("perf_event")

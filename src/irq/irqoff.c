@@ -126,6 +126,7 @@ static int tick(void *arg, bool last)
 	uint64_t lost = wbpf_lost_events(bpf_map__fd(o->skel->maps.lost));
 	struct json j;
 
+	net_drain_ring(arg); /* events still in the buffer come before the summary */
 	(void)last;
 	if (o->common.json) {
 		json_begin(&j, stdout, "irqoff");

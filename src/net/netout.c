@@ -46,5 +46,20 @@ int net_poll_ring(void *ring_buffer_ptr, int timeout_ms)
 	struct ring_buffer *rb = *(struct ring_buffer **)ring_buffer_ptr;
 	int n = ring_buffer__poll(rb, timeout_ms);
 
-	return n == -EINTR ? 0 : n;
+	if (n == -EINTR)
+		n = 0;
+	/* the BPF side wakes us only when the buffer fills (bpf/ringbuf.h): take the rest */
+	if (n >= 0) {
+		int more = ring_buffer__consume(rb);
+		n = more < 0 ? more : n + more;
+	}
+	return n;
+}
+
+void net_drain_ring(void *ring_buffer_ptr)
+{
+	struct ring_buffer *rb = *(struct ring_buffer **)ring_buffer_ptr;
+
+	if (rb)
+		ring_buffer__consume(rb);
 }

@@ -24,5 +24,7 @@ void net_print_kernel_stack(const struct stack_syms *ss, int map_fd, int stack_i
 /* cli_loop_ops.poll for a command whose context starts with its ring buffer pointer:
  * ctx is a `struct ring_buffer **`. */
 int net_poll_ring(void *ring_buffer_ptr, int timeout_ms);
+/* Consumes what is left in the ring buffer (before a final summary). */
+void net_drain_ring(void *ring_buffer_ptr);
 
 #endif

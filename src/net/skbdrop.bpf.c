@@ -8,6 +8,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpf/common.h"
+#include "bpf/ringbuf.h"
 #include "bpf/stackmap.h"
 #include "bpf/sock.h"
 #include "net/skbdrop.h"
@@ -130,7 +131,7 @@ static __always_inline void handle(void *ctx, struct sk_buff *skb, void *locatio
 	e->l4proto = l4;
 	e->pad = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, 0);
+	ringbuf_submit_batched(&events, e);
 }
 
 /* The rx_sk argument appeared in 6.11 (kfree_skb gained "struct sock *rx_sk"); the raw_tp

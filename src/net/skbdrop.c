@@ -308,6 +308,7 @@ static int tick(void *arg, bool last)
 	struct json j;
 	int err;
 
+	net_drain_ring(arg); /* events still in the buffer come before the summary */
 	if (d->count) {
 		if ((err = skbdrop_collector_read(&c, true, &res)))
 			return cli_fail("reading the counts map failed: %s", strerror(-err));

@@ -109,6 +109,7 @@ static int tick(void *arg, bool last)
 	uint64_t lost = tcpstate_lost(&t->ts);
 	struct json j;
 
+	net_drain_ring(arg); /* events still in the buffer come before the summary */
 	(void)last;
 	if (t->common.json) {
 		json_begin(&j, stdout, "tcplife");

@@ -10,6 +10,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpf/common.h"
+#include "bpf/ringbuf.h"
 #include "bpf/stackmap.h"
 #include "bpf/sock.h"
 #include "net/tcpretrans.h"
@@ -92,7 +93,7 @@ static __always_inline void handle(void *ctx, const struct sock *sk, const struc
 	e->kind = kind;
 	e->stack_id = targ_stack ? bpf_get_stackid(ctx, &stacks, 0) : -1;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, 0);
+	ringbuf_submit_batched(&events, e);
 }
 
 SEC("tp_btf/tcp_retransmit_skb")

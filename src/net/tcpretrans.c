@@ -291,6 +291,7 @@ static int tick(void *arg, bool last)
 	struct json j;
 	int err;
 
+	net_drain_ring(arg); /* events still in the buffer come before the summary */
 	if (t->count) {
 		if ((err = tcpretrans_collector_read(&c, true, &res)))
 			return cli_fail("reading the counts map failed: %s", strerror(-err));

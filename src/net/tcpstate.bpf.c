@@ -10,6 +10,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpf/common.h"
+#include "bpf/ringbuf.h"
 #include "bpf/sock.h"
 #include "net/tcpstate.h"
 
@@ -85,7 +86,7 @@ static __always_inline void emit(const struct sock *sk, const struct tcpstate_bi
 	e->newstate = newstate;
 	e->pad = 0;
 	__builtin_memcpy(e->comm, b->comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, 0);
+	ringbuf_submit_batched(&events, e);
 }
 
 static __always_inline void handle(const struct sock *sk, int oldstate, int newstate)
