@@ -162,6 +162,8 @@ int cmd_runqlat(int argc, char **argv)
 		return err;
 	err = load(&r, use_btf);
 	if (err && use_btf) { /* tp_btf or task storage refused: raw tracepoints */
+		if (r.common.verbose)
+			cli_warn("tp_btf programs refused (%s): using raw tracepoints", strerror(-err));
 		runqlat_bpf__destroy(r.skel);
 		err = load(&r, false);
 	}

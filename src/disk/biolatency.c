@@ -197,6 +197,8 @@ int cmd_biolatency(int argc, char **argv)
 
 	err = load(&b, use_btf);
 	if (err && use_btf) { /* kernels without tp_btf for these hooks: raw tracepoints */
+		if (b.common.verbose)
+			cli_warn("tp_btf programs refused (%s): using raw tracepoints", strerror(-err));
 		biolatency_bpf__destroy(b.skel);
 		err = load(&b, false);
 	}

@@ -334,3 +334,19 @@ uint64_t wbpf_lost_events(int lost_map_fd)
 		wbpf_percpu_sum(lost_map_fd, &zero, &lost, 1);
 	return lost;
 }
+
+uint64_t wbpf_recursion_misses(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+	uint64_t misses = 0;
+
+	bpf_object__for_each_program(prog, obj) {
+		struct bpf_prog_info info = {0};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+			misses += info.recursion_misses;
+	}
+	return misses;
+}

@@ -68,4 +68,9 @@ int wbpf_hash_walk(int map_fd, size_t key_size, size_t value_size, bool percpu,
  * array map named "lost" (u64 at index 0); this returns the sum. */
 uint64_t wbpf_lost_events(int lost_map_fd);
 
+/* Runs of an object's programs the kernel skipped because a program of the object was
+ * already running on that CPU (an interrupt hit the same hook): bpf_prog_info's
+ * recursion_misses, summed. Events lost this way are reported, like ring-buffer drops. */
+uint64_t wbpf_recursion_misses(struct bpf_object *obj);
+
 #endif

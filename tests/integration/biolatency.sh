@@ -16,11 +16,19 @@ run_traced() {
   "$WORKLOADS/dio" "/dev/$loop" "$N" 4096 "$mode" >"$TMP/$label.dio" || fail "dio failed"
   sleep 0.2
   kill -INT "$t"; wait "$t" || fail "$label: exit status $? after Ctrl-C: $(cat "$TMP/$label.err")"
+  note "$label: $(jq -c '{untimed_ios, total: .latency.total, h: [.histograms[]? | {disk, flags, n: .latency.total}]}' "$TMP/$label.json")"
 }
+
+# the fast path is the one chosen: tp_btf programs, not the raw_tp fallback
+"$WS" biolatency -d "$loop" >/dev/null 2>"$TMP/path.err" & t=$!
+wait_attached "$TMP/path.err"
+progs=$(bpf_prog_names $t | tr '\n' ' ')
+kill -INT $t; wait $t
+assert_eq "$progs" "complete_btf issue_btf " "programs loaded by default"
 
 # until Ctrl-C, one disk: the total equals the I/Os completed
 run_traced total rw "$WS" biolatency -d "$loop" --json
-assert_eq "$(jq '.latency.total' "$TMP/total.json")" "$N" "biolatency -d $loop total after Ctrl-C"
+assert_eq "$(jq ".latency.total" "$TMP/total.json")" "$N" "biolatency -d $loop total after Ctrl-C"
 assert_eq "$(jq -r '.disk' "$TMP/total.json")" "$loop" "disk filter named"
 
 # per disk: the loop device's histogram holds exactly N (the backing disk also appears)

@@ -53,3 +53,13 @@ wait_attached() {
   for i in $(seq 1 100); do grep -q 'Tracing\|Sampling\|Watching' "$log" 2>/dev/null && return 0; sleep 0.05; done
   fail "tracer did not attach within 5 s: $(cat "$log")"
 }
+
+# Names of the BPF programs a process holds (from its fdinfo prog ids), one per line.
+bpf_prog_names() {
+  local pid=$1 f id
+  for f in /proc/"$pid"/fdinfo/*; do
+    id=$(awk '/^prog_id:/{print $2}' "$f" 2>/dev/null)
+    [ -n "$id" ] && ! grep -q '^link_id:' "$f" 2>/dev/null || continue
+    bpftool prog show id "$id" -j 2>/dev/null | sed -n 's/.*"name":"\([^"]*\)".*/\1/p'
+  done | sort -u
+}

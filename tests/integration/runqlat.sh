@@ -32,6 +32,13 @@ check_run() {
   assert_eq "$(jq -r '.histograms[0].latency.unit' "$TMP/$label.json")" us "$label: unit"
 }
 
+# the fast path is the one chosen: tp_btf programs, not the raw_tp fallback
+"$WS" runqlat >/dev/null 2>"$TMP/path.err" & t=$!
+wait_attached "$TMP/path.err"
+progs=$(bpf_prog_names $t | tr '\n' ' ')
+kill -INT $t; wait $t
+assert_eq "$progs" "switch_btf wakeup_btf wakeup_new_btf " "programs loaded by default"
+
 check_run tp_btf env
 check_run raw_tp env WHYSLOW_FORCE_RAW_TP=1
 
@@ -39,7 +46,7 @@ check_run raw_tp env WHYSLOW_FORCE_RAW_TP=1
 taskset -c 1 "$WORKLOADS/sched" hog 3 & h=$!; taskset -c 1 "$WORKLOADS/sched" hog 3 & h2=$!
 on_exit "kill $h $h2"
 sleep 0.2
-"$WS" runqlat -p "$h" -P -m --json 1 1 >"$TMP/p.json" 2>&1 || fail "runqlat -p failed: $(cat "$TMP/p.json")"
+"$WS" runqlat -p "$h" -P -m --json 1 1 >"$TMP/p.json" 2>"$TMP/p.err" || fail "runqlat -p failed: $(cat "$TMP/p.err")"
 assert_eq "$(jq -c '[.histograms[].pid]|unique' "$TMP/p.json")" "[$h]" "-p $h keeps only that process"
 assert_eq "$(jq -r '.histograms[0].latency.unit' "$TMP/p.json")" ms "-m unit"
 "$WS" runqlat -p "$h" -T 1 1 >"$TMP/text.out" 2>&1 || fail "text run failed"
@@ -48,6 +55,6 @@ assert_contains "$(cat "$TMP/text.out")" "^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]$" "-
 wait $h $h2
 
 # -L: one histogram per thread, keyed "tid"
-"$WS" runqlat -L --json 1 1 >"$TMP/l.json" 2>&1 || fail "runqlat -L failed"
+"$WS" runqlat -L --json 1 1 >"$TMP/l.json" 2>"$TMP/l.err" || fail "runqlat -L failed: $(cat "$TMP/l.err")"
 jq -e '.histograms[0] | has("tid") and has("comm")' "$TMP/l.json" >/dev/null || fail "-L lacks tid/comm: $(head -c 300 "$TMP/l.json")"
 echo "runqlat: all checks passed"
