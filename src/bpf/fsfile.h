@@ -24,16 +24,39 @@ struct fs_call {
 	__u32 fd;
 };
 
-static __always_inline struct file *fd_file(int fd)
+/* A register of the syscall's saved user registers: a plain load in tp_btf programs,
+ * where regs is a typed kernel pointer; a probe read (a helper call) in raw_tp ones. */
+#define fs_reg(btf, regs, field) ((btf) ? (regs)->field : BPF_CORE_READ((regs), field))
+
+/* The current task's file of descriptor fd, or NULL. In tp_btf programs the walk from
+ * the task to the descriptor table is plain loads from the typed task pointer; only the
+ * table slot needs a probe read. */
+static __always_inline struct file *fd_file(int fd, bool btf)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct fdtable *fdt;
 	struct file **fds;
 	struct file *file = NULL;
+	unsigned int max_fds;
 
-	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd < 0)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
+	if (btf) {
+		struct task_struct *task = bpf_get_current_task_btf();
+		fdt = task->files->fdt;
+		if (!fdt)
+			return NULL;
+		max_fds = fdt->max_fds;
+		fds = fdt->fd;
+	} else {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+		fdt = BPF_CORE_READ(task, files, fdt);
+		if (!fdt)
+			return NULL;
+		max_fds = BPF_CORE_READ(fdt, max_fds);
+		fds = BPF_CORE_READ(fdt, fd);
+	}
+	if ((unsigned int)fd >= max_fds)
+		return NULL;
 	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
 	return file;
 }
@@ -88,26 +111,28 @@ static __always_inline bool fs_name_is(const char *a, const volatile char *b)
 		file_fs_name(file, fs);                                                    \
 		return fs_name_is(fs, targ_fs);                                            \
 	}                                                                                  \
-	static __always_inline void fs_sys_enter(struct pt_regs *regs, long id)            \
+	static __always_inline void fs_sys_enter(struct pt_regs *regs, long id, bool btf)  \
 	{                                                                                  \
-		__u64 pid_tgid = bpf_get_current_pid_tgid();                               \
 		struct fs_call call = {};                                                  \
-		__u32 tid = (__u32)pid_tgid;                                               \
+		__u64 pid_tgid;                                                            \
+		__u32 tid;                                                                 \
 		struct file *file;                                                         \
                                                                                            \
 		if (id < 0 || id >= FS_MAX_SYSCALL || !op_of[id])                          \
-			return;                                                            \
+			return; /* the common case: one load from a read-only table */    \
+		pid_tgid = bpf_get_current_pid_tgid();                                     \
+		tid = (__u32)pid_tgid;                                                     \
 		if (filter_pid && (pid_tgid >> 32) != targ_pid)                            \
 			return;                                                            \
 		call.op = op_of[id];                                                       \
 		if (call.op != FS_OPEN) {                                                  \
-			call.fd = PT_REGS_PARM1_CORE_SYSCALL(regs);                        \
-			file = fd_file(call.fd);                                           \
+			call.fd = fs_reg(btf, regs, FS_REG_PARM1);                         \
+			file = fd_file(call.fd, btf);                                      \
 			if (!fs_wanted(file))                                              \
 				return;                                                    \
 			call.file = (__u64)file;                                           \
 			if (is_positional[id])                                             \
-				call.pos = PT_REGS_PARM4_CORE_SYSCALL(regs);               \
+				call.pos = fs_reg(btf, regs, FS_REG_PARM4);                \
 			else                                                               \
 				call.pos = BPF_CORE_READ(file, f_pos);                     \
 		}                                                                          \
@@ -116,20 +141,21 @@ static __always_inline bool fs_name_is(const char *a, const volatile char *b)
 	}                                                                                  \
 	static __always_inline void fs_call_done(struct fs_call *call, long ret,          \
 						 __u64 now);                               \
-	static __always_inline void fs_sys_exit(struct pt_regs *regs, long ret)            \
+	static __always_inline void fs_sys_exit(struct pt_regs *regs, long ret, bool btf)  \
 	{                                                                                  \
-		__u32 tid = (__u32)bpf_get_current_pid_tgid();                             \
 		struct fs_call *call;                                                      \
 		__u64 now;                                                                 \
+		__u32 tid;                                                                 \
                                                                                            \
-		if (!fs_exit_may_be_traced(regs))                                          \
+		if (!fs_exit_may_be_traced(btf, regs))                                     \
 			return;                                                            \
+		tid = (__u32)bpf_get_current_pid_tgid();                                   \
 		call = bpf_map_lookup_elem(&fs_calls, &tid);                               \
 		if (!call)                                                                 \
 			return;                                                            \
 		now = bpf_ktime_get_ns();                                                  \
 		if (call->op == FS_OPEN) { /* the file is known now: the returned fd */   \
-			struct file *file = ret >= 0 ? fd_file(ret) : NULL;                \
+			struct file *file = ret >= 0 ? fd_file(ret, btf) : NULL;           \
 			if (!fs_wanted(file))                                              \
 				goto out;                                                  \
 			call->file = (__u64)file;                                          \
@@ -146,38 +172,41 @@ static __always_inline bool fs_name_is(const char *a, const volatile char *b)
 	SEC("tp_btf/sys_enter")                                                            \
 	int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)                         \
 	{                                                                                  \
-		fs_sys_enter(regs, id);                                                    \
+		fs_sys_enter(regs, id, true);                                              \
 		return 0;                                                                  \
 	}                                                                                  \
 	SEC("raw_tp/sys_enter")                                                            \
 	int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)                         \
 	{                                                                                  \
-		fs_sys_enter(regs, id);                                                    \
+		fs_sys_enter(regs, id, false);                                             \
 		return 0;                                                                  \
 	}                                                                                  \
 	SEC("tp_btf/sys_exit")                                                             \
 	int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)                         \
 	{                                                                                  \
-		fs_sys_exit(regs, ret);                                                    \
+		fs_sys_exit(regs, ret, true);                                              \
 		return 0;                                                                  \
 	}                                                                                  \
 	SEC("raw_tp/sys_exit")                                                             \
 	int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)                         \
 	{                                                                                  \
-		fs_sys_exit(regs, ret);                                                    \
+		fs_sys_exit(regs, ret, false);                                             \
 		return 0;                                                                  \
 	}
 
 /* At syscall exit the number is in the saved registers on x86 (orig_ax): a traced call
- * is then recognised without a hash lookup; elsewhere every exit looks up the thread. */
+ * is then recognised without a hash lookup; elsewhere every exit looks up the thread.
+ * The syscall argument registers: x86's calling convention for syscalls. */
 #if defined(__TARGET_ARCH_x86)
-#define fs_exit_may_be_traced(regs)                                                        \
+#define FS_REG_PARM1 di
+#define FS_REG_PARM4 r10
+#define fs_exit_may_be_traced(btf, regs)                                                   \
 	({                                                                                 \
-		long nr_ = BPF_CORE_READ((regs), orig_ax);                                 \
+		long nr_ = fs_reg(btf, regs, orig_ax);                                     \
 		nr_ >= 0 && nr_ < FS_MAX_SYSCALL && op_of[nr_];                            \
 	})
 #else
-#define fs_exit_may_be_traced(regs) true
+#error "fsfile.h: add this architecture's syscall argument registers"
 #endif
 
 #endif
