@@ -3,8 +3,9 @@
  * "mm: mmap_lock: add tracepoints around lock acquisition", 2b5067a8143e):
  * start_locking -> acquire_returned is the wait; acquire_returned (success) and released
  * tell who holds each mm's lock. Each wait is blamed on the holder seen when it began:
- * the writer if any, else the last reader to take the lock (readers share it, so with many
- * readers this names one of them).
+ * the writer if any, else the reader that has held it longest (readers share it, so with
+ * many readers this names one of them). Walks under per-VMA locks (6.4+; /proc/PID/smaps
+ * uses them from 6.17) do not pass through these tracepoints.
  *
  * Holders live in an LRU hash by mm pointer (processes come and go; old mms fall out).
  * Waits go to per-CPU histograms per process; waits over a threshold also to a ring buffer. */
@@ -93,10 +94,10 @@ static __always_inline void begin_wait(struct wait *w, struct mm_struct *mm, boo
 	h = bpf_map_lookup_elem(&holders, &key);
 	if (!h)
 		return;
-	if (h->writer.tid) {
+	if (h->writer.since_ns) {
 		w->holder = h->writer;
 		w->holder_write = 1;
-	} else if (h->reader.tid) {
+	} else if (h->reader.since_ns) {
 		w->holder = h->reader;
 		w->holder_write = 0;
 	}
@@ -142,9 +143,28 @@ static __always_inline void add_blame(__u32 tgid, __u32 holder, __u64 delta)
 	b->total_ns += delta;
 }
 
+/* Blames the wait. The holder seen when the wait began may have let go early and another
+ * reader slipped in (rwsem readers can take a lock a writer waits for); the task whose
+ * release let us in saw the whole end of the wait. It is blamed when it released during
+ * our wait and had held the lock for at least half of it, or when no holder was seen. */
+static __always_inline void blame_holder(struct wait *w, __u64 now, __u64 pid_tgid, __u64 *held)
+{
+	struct mmaplock_holders *h = bpf_map_lookup_elem(&holders, &w->mm);
+	__u64 delta = now - w->start_ns;
+
+	*held = w->holder.tgid ? now - w->holder.since_ns : 0;
+	if (!h || h->last.since_ns < w->start_ns || h->last.tid == (__u32)pid_tgid)
+		return;
+	if (w->holder.tgid && h->last_held_ns * 2 < delta)
+		return;
+	w->holder = h->last;
+	w->holder_write = h->last_write;
+	*held = h->last_held_ns;
+}
+
 static __always_inline void end_wait(struct wait *w, __u64 now, __u64 pid_tgid)
 {
-	__u64 delta = now - w->start_ns;
+	__u64 delta = now - w->start_ns, held;
 	__u32 tgid = pid_tgid >> 32;
 	struct mmaplock_event *e;
 
@@ -152,6 +172,7 @@ static __always_inline void end_wait(struct wait *w, __u64 now, __u64 pid_tgid)
 	/* a holder of our own thread is a re-entry artefact, not a culprit */
 	if (w->holder.tid == (__u32)pid_tgid)
 		w->holder.tgid = 0;
+	blame_holder(w, now, pid_tgid, &held);
 	add_blame(tgid, w->holder.tgid, delta);
 	if (w->holder.tgid) /* name the holder even if it never waits itself */
 		bpf_map_update_elem(&comms, &w->holder.tgid, w->holder.comm, BPF_NOEXIST);
@@ -163,7 +184,7 @@ static __always_inline void end_wait(struct wait *w, __u64 now, __u64 pid_tgid)
 		return;
 	}
 	e->wait_ns = delta;
-	e->held_ns = w->holder.tgid ? now - w->holder.since_ns : 0;
+	e->held_ns = w->holder.tgid ? held : 0;
 	e->tgid = tgid;
 	e->tid = pid_tgid;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
@@ -189,23 +210,41 @@ static __always_inline void took_lock(struct mm_struct *mm, bool write, __u64 no
 			return;
 	}
 	t = write ? &h->writer : &h->reader;
+	/* readers share the lock: keep the one that has held it longest (the likely culprit),
+	 * or a short reader's release would hide a long one still reading */
+	if (!write && t->since_ns && t->tid != (__u32)pid_tgid)
+		return;
+	t->since_ns = now;
+	if (t->tid == (__u32)pid_tgid && t->tgid == pid_tgid >> 32)
+		return; /* the same task again: its name is already there (after an exec, the
+			 * old name stays until another task takes the lock) */
 	t->tgid = pid_tgid >> 32;
 	t->tid = pid_tgid;
-	t->since_ns = now;
 	bpf_get_current_comm(t->comm, sizeof(t->comm));
 }
 
 static __always_inline void released(struct mm_struct *mm, bool write, __u64 pid_tgid)
 {
-	__u64 key = (__u64)mm;
+	__u64 key = (__u64)mm, now = bpf_ktime_get_ns();
 	struct mmaplock_holders *h = bpf_map_lookup_elem(&holders, &key);
+	struct mmaplock_task *slot;
 
 	if (!h)
 		return;
-	if (write && h->writer.tid == (__u32)pid_tgid)
-		h->writer.tid = 0;
-	else if (!write && h->reader.tid == (__u32)pid_tgid)
-		h->reader.tid = 0;
+	slot = write ? &h->writer : &h->reader;
+	if (slot->tid == (__u32)pid_tgid && slot->since_ns) {
+		h->last = *slot;
+		h->last_held_ns = now - slot->since_ns;
+		/* since_ns = 0 marks "not held"; the name stays for the next time */
+		slot->since_ns = 0;
+	} else {
+		h->last.tgid = pid_tgid >> 32;
+		h->last.tid = pid_tgid;
+		bpf_get_current_comm(h->last.comm, sizeof(h->last.comm));
+		h->last_held_ns = 0;
+	}
+	h->last.since_ns = now;
+	h->last_write = write;
 }
 
 static __always_inline bool waiter_wanted(__u64 pid_tgid)

@@ -5,7 +5,8 @@
 
 #define MMAPLOCK_SLOTS 27 /* = LOG2_SLOTS, microseconds */
 
-/* Who held an mm's lock last: the writer, or the last reader that took it. */
+/* Who holds an mm's lock: the writer, or the reader that has held it longest; and who
+ * released it last (last.since_ns is when it released it). */
 struct mmaplock_task {
 	__u32 tgid, tid;
 	__u64 since_ns;
@@ -14,6 +15,10 @@ struct mmaplock_task {
 
 struct mmaplock_holders {
 	struct mmaplock_task writer, reader;
+	struct mmaplock_task last;
+	__u64 last_held_ns;  /* how long the last releaser had held it (0: unknown) */
+	__u32 last_write;
+	__u32 pad;
 };
 
 /* Wait-time statistics of one process. */

@@ -3,8 +3,10 @@
  * by a uprobe/uretprobe pair on a user function (or kprobe/kretprobe on a kernel function
  * where the kernel has kprobes). funclatency adds it to a per-CPU log2 histogram;
  * funcslower sends calls over a threshold to a ring buffer. Entry times live in a hash by
- * thread id (uprobes are kprobe-type programs: no task-storage helpers on older kernels).
- * A recursive call overwrites its caller's entry time, as in bcc. */
+ * thread id (uprobes are kprobe-type programs: no task-storage helpers on older kernels),
+ * written in place and zeroed on return rather than inserted and deleted per call: a hash
+ * update or delete costs more than the rest of the program. A recursive call overwrites
+ * its caller's entry time, as in bcc. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -41,13 +43,17 @@ DEFINE_LOST_COUNTER
 SEC("uprobe")
 int BPF_KPROBE(func_entry)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid(), now;
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), now, *start;
 	__u32 tid = pid_tgid;
 
 	if (filter_tgid && (pid_tgid >> 32) != targ_tgid)
 		return 0;
 	now = bpf_ktime_get_ns();
-	bpf_map_update_elem(&starts, &tid, &now, BPF_ANY);
+	start = bpf_map_lookup_elem(&starts, &tid);
+	if (start)
+		*start = now;
+	else
+		bpf_map_update_elem(&starts, &tid, &now, BPF_ANY);
 	return 0;
 }
 
@@ -60,10 +66,10 @@ int BPF_KRETPROBE(func_return, long ret)
 	struct funcslower_event *e;
 
 	start = bpf_map_lookup_elem(&starts, &tid);
-	if (!start)
+	if (!start || !*start)
 		return 0;
 	delta = bpf_ktime_get_ns() - *start;
-	bpf_map_delete_elem(&starts, &tid);
+	*start = 0;
 	if (slow_events) {
 		if (delta < slow_ns)
 			return 0;
