@@ -11,8 +11,8 @@
  *
  * Cost: every syscall of the system enters the programs; all but the traced ones leave
  * after one read of a read-only table (op_of, filled by user space with this
- * architecture's numbers). Traced calls cost a hash update at entry and a lookup and
- * delete at exit, keyed by thread. */
+ * architecture's numbers). A traced call keeps its state in task storage (tp_btf) or a
+ * hash by thread id (raw_tp) from entry to exit. */
 #ifndef WHYSLOW_BPF_FSFILE_H
 #define WHYSLOW_BPF_FSFILE_H
 
@@ -93,6 +93,14 @@ static __always_inline bool fs_name_is(const char *a, const volatile char *b)
 	const volatile char targ_fs[FS_NAME_LEN] = {};                                     \
 	const volatile bool filter_pid = false;                                            \
 	const volatile __u32 targ_pid = 0;                                                 \
+	/* the call in progress per thread: task storage with tp_btf (no hashing, freed  \
+	 * with the task), a hash by thread id for raw_tp; user space creates only one */ \
+	struct {                                                                           \
+		__uint(type, BPF_MAP_TYPE_TASK_STORAGE);                                   \
+		__uint(map_flags, BPF_F_NO_PREALLOC);                                      \
+		__type(key, int);                                                          \
+		__type(value, struct fs_call);                                             \
+	} fs_call_ts SEC(".maps");                                                         \
 	struct {                                                                           \
 		__uint(type, BPF_MAP_TYPE_HASH);                                           \
 		__uint(max_entries, max);                                                  \
@@ -137,7 +145,15 @@ static __always_inline bool fs_name_is(const char *a, const volatile char *b)
 				call.pos = BPF_CORE_READ(file, f_pos);                     \
 		}                                                                          \
 		call.start_ns = bpf_ktime_get_ns();                                        \
-		bpf_map_update_elem(&fs_calls, &tid, &call, BPF_ANY);                      \
+		if (btf) {                                                                 \
+			struct fs_call *slot = bpf_task_storage_get(                       \
+				&fs_call_ts, bpf_get_current_task_btf(), 0,                \
+				BPF_LOCAL_STORAGE_GET_F_CREATE);                           \
+			if (slot)                                                          \
+				*slot = call;                                              \
+		} else {                                                                   \
+			bpf_map_update_elem(&fs_calls, &tid, &call, BPF_ANY);              \
+		}                                                                          \
 	}                                                                                  \
 	static __always_inline void fs_call_done(struct fs_call *call, long ret,          \
 						 __u64 now);                               \
@@ -149,10 +165,17 @@ static __always_inline bool fs_name_is(const char *a, const volatile char *b)
                                                                                            \
 		if (!fs_exit_may_be_traced(btf, regs))                                     \
 			return;                                                            \
-		tid = (__u32)bpf_get_current_pid_tgid();                                   \
-		call = bpf_map_lookup_elem(&fs_calls, &tid);                               \
-		if (!call)                                                                 \
-			return;                                                            \
+		if (btf) {                                                                 \
+			call = bpf_task_storage_get(&fs_call_ts,                           \
+						    bpf_get_current_task_btf(), 0, 0);     \
+			if (!call || !call->start_ns)                                      \
+				return;                                                    \
+		} else {                                                                   \
+			tid = (__u32)bpf_get_current_pid_tgid();                           \
+			call = bpf_map_lookup_elem(&fs_calls, &tid);                       \
+			if (!call)                                                         \
+				return;                                                    \
+		}                                                                          \
 		now = bpf_ktime_get_ns();                                                  \
 		if (call->op == FS_OPEN) { /* the file is known now: the returned fd */   \
 			struct file *file = ret >= 0 ? fd_file(ret, btf) : NULL;           \
@@ -163,7 +186,10 @@ static __always_inline bool fs_name_is(const char *a, const volatile char *b)
 		}                                                                          \
 		fs_call_done(call, ret, now);                                              \
 	out:                                                                               \
-		bpf_map_delete_elem(&fs_calls, &tid);                                      \
+		if (btf)                                                                   \
+			call->start_ns = 0; /* done: the slot stays for the next call */  \
+		else                                                                       \
+			bpf_map_delete_elem(&fs_calls, &tid);                              \
 	}
 
 /* The four programs of a file-system command: raw_syscalls sys_enter and sys_exit, each

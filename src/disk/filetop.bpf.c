@@ -23,6 +23,13 @@ struct {
 	__type(value, struct filetop_value);
 } counts SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct filetop_key);
+	__type(value, struct filetop_names);
+} names SEC(".maps");
+
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 #define S_IFREG 0100000
@@ -44,11 +51,14 @@ static __always_inline void fs_call_done(struct fs_call *call, long ret, __u64 n
 	key.ino = BPF_CORE_READ(file, f_inode, i_ino);
 	key.dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
 	key.pid = bpf_get_current_pid_tgid() >> 32;
-	bpf_get_current_comm(key.comm, sizeof(key.comm));
-	file_base_name(file, key.file);
 	v = bpf_map_lookup_elem(&counts, &key);
-	if (!v) {
+	if (!v) { /* first time this interval: names once, then the counters */
 		struct filetop_value zero = {};
+		struct filetop_names n = {};
+
+		bpf_get_current_comm(n.comm, sizeof(n.comm));
+		file_base_name(file, n.file);
+		bpf_map_update_elem(&names, &key, &n, BPF_ANY);
 		bpf_map_update_elem(&counts, &key, &zero, BPF_NOEXIST);
 		v = bpf_map_lookup_elem(&counts, &key);
 		if (!v)

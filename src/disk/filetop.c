@@ -33,6 +33,17 @@ struct filetop {
 	struct toprows rows;
 };
 
+/* The names of a row's key (from the BPF side's names map), "?" if evicted. */
+static struct filetop_names row_names(const struct filetop *f, const struct filetop_key *key)
+{
+	struct filetop_names n;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(f->skel->maps.names), key, &n) != 0)
+		snprintf(n.comm, sizeof(n.comm), "?"), snprintf(n.file, sizeof(n.file), "?");
+	n.comm[sizeof(n.comm) - 1] = n.file[sizeof(n.file) - 1] = 0;
+	return n;
+}
+
 static const struct cli_opt options[] = {
 	{'a', "all-files", NULL, "include sockets, pipes and devices, not only regular files"},
 	{'C', "noclear", NULL, "don't clear the screen"},
@@ -118,10 +129,11 @@ static void print_json(struct filetop *f)
 	json_array_open(&j, "rows");
 	for (size_t i = 0; i < f->rows.n && i < f->max_rows; i++) {
 		const struct filetop_row *r = toprows_key(&f->rows, i);
+		struct filetop_names n = row_names(f, &r->key);
 		json_object_open(&j, NULL);
 		json_u64(&j, "pid", r->key.pid);
-		json_str(&j, "comm", r->key.comm);
-		json_str(&j, "file", r->key.file);
+		json_str(&j, "comm", n.comm);
+		json_str(&j, "file", n.file);
 		json_str(&j, "type", kind_letter(r->key.kind));
 		json_u64(&j, "inode", r->key.ino);
 		json_u64(&j, "reads", r->value.reads);
@@ -141,11 +153,12 @@ static void print_text(struct filetop *f)
 	       "R_Kb", "W_Kb", "T", "FILE");
 	for (size_t i = 0; i < f->rows.n && i < f->max_rows; i++) {
 		const struct filetop_row *r = toprows_key(&f->rows, i);
-		printf("%-7u %-16.16s %-6llu %-6llu %-7llu %-7llu %1s %s\n", r->key.pid, r->key.comm,
+		struct filetop_names n = row_names(f, &r->key);
+		printf("%-7u %-16.16s %-6llu %-6llu %-7llu %-7llu %1s %s\n", r->key.pid, n.comm,
 		       (unsigned long long)r->value.reads, (unsigned long long)r->value.writes,
 		       (unsigned long long)r->value.read_bytes / 1024,
 		       (unsigned long long)r->value.write_bytes / 1024, kind_letter(r->key.kind),
-		       r->key.file);
+		       n.file);
 	}
 	if (f->rows.n > f->max_rows)
 		printf("(%zu more rows)\n", f->rows.n - f->max_rows);

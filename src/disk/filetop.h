@@ -10,6 +10,11 @@ struct filetop_key {
 	__u32 pid;
 	__u32 kind;  /* enum fs_file_kind */
 	__u32 pad;
+};
+
+/* Names of a key, written once when the key first appears in an interval (so that the
+ * hot path hashes 24 bytes, not the names). */
+struct filetop_names {
 	char comm[16];
 	char file[FS_FILE_LEN];
 };

@@ -40,6 +40,8 @@ bool fs_set_filter(volatile char *targ_fs, const char *fs);
 		(skel)->rodata->targ_pid = (uint32_t)(pid);                                \
 		wbpf_pick((skel)->progs.sys_enter_btf, (skel)->progs.sys_enter_raw, (use_btf)); \
 		wbpf_pick((skel)->progs.sys_exit_btf, (skel)->progs.sys_exit_raw, (use_btf)); \
+		bpf_map__set_autocreate((skel)->maps.fs_call_ts, (use_btf));               \
+		bpf_map__set_autocreate((skel)->maps.fs_calls, !(use_btf));                \
 	} while (0)
 
 /* Whether /proc/filesystems text lists fs ("nodev\ttmpfs\n\text4\n"). */
