@@ -138,9 +138,8 @@ static void edge_insert(struct frame_tree *t, uint32_t id)
 }
 
 /* Returns the id of name s[0..len), adding it if new; UINT32_MAX when out of memory. */
-static uint32_t intern(struct frame_tree *t, const char *s, uint32_t len)
+static uint32_t intern_hashed(struct frame_tree *t, const char *s, uint32_t len, uint32_t h)
 {
-	uint32_t h = (uint32_t)hash_bytes(s, len);
 	uint32_t i = h & t->name_mask, id;
 
 	for (uint64_t slot; (slot = t->name_slots[i]); i = (i + 1) & t->name_mask) {
@@ -176,6 +175,11 @@ static uint32_t intern(struct frame_tree *t, const char *s, uint32_t len)
 	    !names_rehash(t, (t->name_mask + 1) * 2))
 		return UINT32_MAX;
 	return id;
+}
+
+static uint32_t intern(struct frame_tree *t, const char *s, uint32_t len)
+{
+	return intern_hashed(t, s, len, (uint32_t)hash_bytes(s, len));
 }
 
 static bool nodes_grow(struct frame_tree *t)
@@ -240,13 +244,10 @@ static uint32_t new_node(struct frame_tree *t, uint32_t parent, uint32_t name)
 
 /* The child of parent named s, created if missing. A parent created by this very stack
  * (fresh) has no children yet, so the lookup is skipped. */
-static uint32_t child_of(struct frame_tree *t, uint32_t parent, const char *s, uint32_t len,
-			 bool fresh)
+static uint32_t child_of(struct frame_tree *t, uint32_t parent, uint32_t name, bool fresh)
 {
-	uint32_t name = intern(t, s, len), id, i;
+	uint32_t id, i;
 
-	if (name == UINT32_MAX)
-		return UINT32_MAX;
 	if (t->flamechart) {
 		/* time order: merge only with the latest sibling, as adjacent samples do */
 		id = t->last_child[parent];
@@ -327,6 +328,7 @@ void frame_tree_free(struct frame_tree *t)
 	free(t->path);
 	free(t->frame_ptr);
 	free(t->frame_len);
+	free(t->hashes);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -342,7 +344,7 @@ int frame_tree_add(struct frame_tree *t, const char *const *frames, const uint32
 		   size_t n, double count, enum frame_count which)
 {
 	uint32_t parent = FRAME_ROOT;
-	bool same = true, fresh = false;
+	bool fresh = false;
 	double *counts;
 
 	if (t->oom)
@@ -359,21 +361,37 @@ int frame_tree_add(struct frame_tree *t, const char *const *frames, const uint32
 			goto oom;
 		t->path_cap = cap;
 	}
-	for (size_t i = 0; i < n; i++) {
+	/* the prefix shared with the previous stack: its nodes are known */
+	size_t i = 0;
+	for (; i < n && i < t->path_len; i++) {
 		size_t k = t->reverse ? n - 1 - i : i;
-		const char *s = frames[k];
-		uint32_t len = lens[k], node;
-
-		if (same && i < t->path_len) {
-			uint32_t prev = t->path[i], nm = t->node_name[prev];
-			if (t->name_len[nm] == len && memcmp(t->arena + t->name_off[nm], s, len) == 0) {
-				parent = prev;
-				continue;
-			}
-		}
-		same = false;
+		uint32_t prev = t->path[i], nm = t->node_name[prev];
+		if (t->name_len[nm] != lens[k] || memcmp(t->arena + t->name_off[nm], frames[k], lens[k]))
+			break;
+		parent = prev;
+	}
+	/* hash the rest first and prefetch their name slots: the lookups below then overlap
+	 * their cache misses instead of taking them one after the other */
+	if (n > t->hashes_cap) {
+		size_t cap = t->hashes_cap ? t->hashes_cap : 64;
+		while (cap < n)
+			cap *= 2;
+		if (!grow((void **)&t->hashes, sizeof(*t->hashes), cap))
+			goto oom;
+		t->hashes_cap = cap;
+	}
+	for (size_t j = i; j < n; j++) {
+		size_t k = t->reverse ? n - 1 - j : j;
+		t->hashes[j] = (uint32_t)hash_bytes(frames[k], lens[k]);
+		__builtin_prefetch(&t->name_slots[t->hashes[j] & t->name_mask]);
+	}
+	for (; i < n; i++) {
+		size_t k = t->reverse ? n - 1 - i : i;
+		uint32_t name = intern_hashed(t, frames[k], lens[k], t->hashes[i]), node;
+		if (name == UINT32_MAX)
+			goto oom;
 		uint32_t before = t->nnodes;
-		node = child_of(t, parent, s, len, fresh);
+		node = child_of(t, parent, name, fresh);
 		if (node == UINT32_MAX)
 			goto oom;
 		fresh = t->nnodes != before;

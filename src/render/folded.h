@@ -55,6 +55,8 @@ struct frame_tree {
 	const char **frame_ptr; /* scratch: frames of the current line */
 	uint32_t *frame_len;
 	size_t frames_cap;
+	uint32_t *hashes; /* scratch: name hashes of the current stack */
+	size_t hashes_cap;
 
 	bool reverse;     /* leaf first: reverse each stack before merging */
 	bool flamechart;  /* keep input order: merge only with the previous sibling */
