@@ -728,6 +728,8 @@ static void compute_nics(struct check_result *r, const struct snapshot *a,
 		double txb = per_s(p->tx_bytes, c->tx_bytes, itv_ms);
 		o->rxkb_per_s = rxb / 1024;
 		o->txkb_per_s = txb / 1024;
+		o->rxcmp_per_s = per_s(p->rx_compressed, c->rx_compressed, itv_ms);
+		o->txcmp_per_s = per_s(p->tx_compressed, c->tx_compressed, itv_ms);
 		o->rxmcst_per_s = per_s(p->rx_multicast, c->rx_multicast, itv_ms);
 		o->ifutil_pct = check_ifutil(rxb, txb, o->speed_mbps, o->full_duplex);
 		o->rxerr_per_s = per_s(p->rx_errs, c->rx_errs, itv_ms);
@@ -1828,6 +1830,8 @@ void check_print_json(const struct check_result *r, struct json *j)
 		json_double(j, "txpck_per_s", n->txpck_per_s);
 		json_double(j, "rxkb_per_s", n->rxkb_per_s);
 		json_double(j, "txkb_per_s", n->txkb_per_s);
+		json_double(j, "rxcmp_per_s", n->rxcmp_per_s);
+		json_double(j, "txcmp_per_s", n->txcmp_per_s);
 		json_double(j, "rxmcst_per_s", n->rxmcst_per_s);
 		json_double(j, "ifutil_pct", n->ifutil_pct);
 		json_double(j, "rxerr_per_s", n->rxerr_per_s);

@@ -68,7 +68,8 @@ struct check_nic { /* sar -n DEV,EDEV plus ethtool and softnet */
 	char name[PROCFS_IFNAME];
 	int64_t speed_mbps;  /* -1 when unknown (virtual NICs) */
 	bool full_duplex;
-	double rxpck_per_s, txpck_per_s, rxkb_per_s, txkb_per_s, rxmcst_per_s;
+	double rxpck_per_s, txpck_per_s, rxkb_per_s, txkb_per_s, rxcmp_per_s, txcmp_per_s,
+		rxmcst_per_s;
 	double ifutil_pct;   /* 0 when the speed is unknown, as sar */
 	double rxerr_per_s, txerr_per_s, coll_per_s, rxdrop_per_s, txdrop_per_s,
 		txcarr_per_s, rxfram_per_s, rxfifo_per_s, txfifo_per_s;

@@ -15,7 +15,7 @@ ncpus=$(jq '.load.ncpus' "$TMP/check.json")
 assert_eq "$ncpus" "$(grep -c '^cpu[0-9]' /proc/stat)" "online CPUs"
 for cpu in all $(seq 0 $((ncpus - 1))); do
   for pair in usr_pct:usr nice_pct:nice sys_pct:sys iowait_pct:iowait irq_pct:irq soft_pct:soft \
-              steal_pct:steal guest_pct:guest idle_pct:idle; do
+              steal_pct:steal guest_pct:guest gnice_pct:gnice idle_pct:idle; do
     ours=$(jq -r --arg c "$cpu" --arg k "${pair%%:*}" '.cpus[]|select((.cpu|tostring)==$c)|.[$k]' "$TMP/check.json")
     theirs=$(jq -r --arg c "$cpu" --arg k "${pair#*:}" '.sysstat.hosts[0].statistics[0]["cpu-load"][]|select(.cpu==$c)|.[$k]' "$TMP/sysstat.out")
     agree "cpu $cpu %${pair#*:}" "$ours" "$theirs"

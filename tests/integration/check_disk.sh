@@ -60,7 +60,8 @@ jq -c --arg d "$loop" '.disks[]|select(.name==$d)' "$TMP/check.json"
 [ -n "$(ours r_per_s)" ] || fail "$loop missing from check's disks[]"
 for pair in r_per_s:r/s w_per_s:w/s rkb_per_s:rkB/s wkb_per_s:wkB/s rareq_kb:rareq-sz \
             wareq_kb:wareq-sz r_await_ms:r_await w_await_ms:w_await aqu_sz:aqu-sz \
-            util_pct:util rrqm_per_s:rrqm/s wrqm_per_s:wrqm/s f_per_s:f/s; do
+            util_pct:util rrqm_per_s:rrqm/s wrqm_per_s:wrqm/s d_per_s:d/s dkb_per_s:dkB/s \
+            d_await_ms:d_await f_per_s:f/s f_await_ms:f_await; do
   agree "$loop ${pair#*:}" "$(ours "${pair%%:*}")" "$(theirs "${pair#*:}")"
 done
 assert_between "$(ours r_per_s)" 150 210 "$loop r/s under a 200 reads/s throttle"

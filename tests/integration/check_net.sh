@@ -58,7 +58,7 @@ side_by_side 2 sar -n DEV,EDEV,TCP,ETCP 2 1
 jq -c --arg n "$VETH_A" '.nics[]|select(.name==$n)' "$TMP/check.json"
 [ -n "$(nic rxpck_per_s)" ] || fail "$VETH_A missing from check's nics[]"
 for pair in rxpck_per_s:rxpck/s txpck_per_s:txpck/s rxkb_per_s:rxkB/s txkb_per_s:txkB/s \
-            rxmcst_per_s:rxmcst/s ifutil_pct:%ifutil; do
+            rxcmp_per_s:rxcmp/s txcmp_per_s:txcmp/s rxmcst_per_s:rxmcst/s ifutil_pct:%ifutil; do
   agree "$VETH_A ${pair#*:}" "$(nic "${pair%%:*}")" "$(sar_avg rxpck/s "${pair#*:}" "$VETH_A")"
 done
 for pair in rxerr_per_s:rxerr/s txerr_per_s:txerr/s coll_per_s:coll/s rxdrop_per_s:rxdrop/s \
