@@ -119,3 +119,30 @@ TEST(toprows_layout_matches_struct)
 	CHECK_EQ_U64(t.row_size, sizeof(struct row));
 	toprows_free(&t);
 }
+
+TEST(fs_apply_alias_sets_type)
+{
+	char buf[FS_NAME_LEN];
+	const char *fs = NULL;
+
+	fs_apply_alias("ext4dist", "dist", "fsdist", &fs, buf, sizeof(buf));
+	CHECK_STR(fs, "ext4");
+	fs = "xfs"; /* -t xfs given to xfsslower: the same type, accepted */
+	fs_apply_alias("xfsslower", "slower", "fsslower", &fs, buf, sizeof(buf));
+	CHECK_STR(fs, "xfs");
+	fs = "tmpfs"; /* the generic command keeps -t */
+	fs_apply_alias("fsdist", "dist", "fsdist", &fs, buf, sizeof(buf));
+	CHECK_STR(fs, "tmpfs");
+}
+
+TEST(fs_set_filter_copies_and_truncates)
+{
+	char targ[FS_NAME_LEN] = {0};
+
+	CHECK(fs_set_filter(targ, "ext4"));
+	CHECK_STR(targ, "ext4");
+	CHECK(!fs_set_filter(targ, NULL));
+	memset(targ, 0, sizeof(targ));
+	CHECK(fs_set_filter(targ, "averyveryverylongname"));
+	CHECK_EQ_U64(strlen(targ), FS_NAME_LEN - 1);
+}
