@@ -99,7 +99,8 @@ struct blk_issuer {
  *                        in for the issuer
  *   issuer_issue(rq)     at issue: stamps issue_ns of a wanted request
  *   issuer_live(rq)      at completion: the entry if live; set ->live = 0 when done
- * BLK_IO_START_PROGRAMS defines the two io_start programs (tp_btf and raw_tp). */
+ * BLK_IO_START_PROGRAMS defines the two io_start programs (tp_btf and raw_tp), and
+ * BLK_ISSUE_PROGRAMS two block_rq_issue programs calling issuer_issue. */
 #define DEFINE_BLK_ISSUERS(max)                                                            \
 	const volatile bool filter_dev = false;                                            \
 	const volatile __u32 targ_dev = 0;                                                 \
@@ -180,6 +181,21 @@ struct blk_issuer {
 	int BPF_PROG(io_start_raw, struct request *rq)                                     \
 	{                                                                                  \
 		issuer_io_start(rq);                                                       \
+		return 0;                                                                  \
+	}
+
+/* The two block_rq_issue programs of commands that only stamp the issue time. */
+#define BLK_ISSUE_PROGRAMS                                                                 \
+	SEC("tp_btf/block_rq_issue")                                                       \
+	int BPF_PROG(issue_btf, struct request *rq)                                        \
+	{                                                                                  \
+		issuer_issue(rq);                                                          \
+		return 0;                                                                  \
+	}                                                                                  \
+	SEC("raw_tp/block_rq_issue")                                                       \
+	int BPF_PROG(issue_raw, struct request *rq)                                        \
+	{                                                                                  \
+		issuer_issue(rq);                                                          \
 		return 0;                                                                  \
 	}
 

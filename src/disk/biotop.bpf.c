@@ -56,10 +56,7 @@ done:
 
 BLK_IO_START_PROGRAMS
 
-SEC("tp_btf/block_rq_issue")
-int BPF_PROG(issue_btf, struct request *rq) { issuer_issue(rq); return 0; }
-SEC("raw_tp/block_rq_issue")
-int BPF_PROG(issue_raw, struct request *rq) { issuer_issue(rq); return 0; }
+BLK_ISSUE_PROGRAMS
 
 SEC("tp_btf/block_rq_complete")
 int BPF_PROG(complete_btf, struct request *rq, blk_status_t error, unsigned int nr_bytes)
