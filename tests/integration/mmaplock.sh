@@ -54,7 +54,7 @@ summary=$(jq -c 'select(.processes)' "$TMP/p2.json")
 assert_eq "$(jq '[.blame[] | select(.holder_comm == "sys_smapsread") | .waits] | add // 0' <<<"$summary")" 0 \
   "waits blamed on a reader after it stopped"
 slow2=$(jq '[.processes[] | select(.pid == '$mapper') | .wait.buckets[] | select(.le >= 1023) | .count] | add // 0' <<<"$summary")
-assert_between "$slow2" 0 2 "mapper waits >= 1 ms without the reader"
+assert_between "$slow2" 0 5 "mapper waits >= 1 ms without the reader (other /proc readers may add a few)"
 assert_between "$(jq '[.processes[] | select(.pid == '$mapper') | .waits] | add // 0' <<<"$summary")" 100 100000000 \
   "the mapper still takes its lock (uncontended)"
 
