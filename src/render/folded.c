@@ -144,16 +144,15 @@ static uint32_t intern_hashed(struct frame_tree *t, const char *s, uint32_t len,
 
 	for (uint64_t slot; (slot = t->name_slots[i]); i = (i + 1) & t->name_mask) {
 		id = (uint32_t)slot - 1;
-		if ((uint32_t)(slot >> 32) == h && t->name_len[id] == len &&
-		    memcmp(t->arena + t->name_off[id], s, len) == 0)
+		if ((uint32_t)(slot >> 32) == h && t->names[id].len == len &&
+		    memcmp(t->arena + t->names[id].off, s, len) == 0)
 			return id;
 	}
 	if (t->nnames == UINT32_MAX - 1)
 		return UINT32_MAX;
 	if (t->nnames == t->names_cap) {
 		uint32_t cap = t->names_cap * 2;
-		if (!grow((void **)&t->name_off, sizeof(*t->name_off), cap) ||
-		    !grow((void **)&t->name_len, sizeof(*t->name_len), cap))
+		if (!grow((void **)&t->names, sizeof(*t->names), cap))
 			return UINT32_MAX;
 		t->names_cap = cap;
 	}
@@ -167,8 +166,8 @@ static uint32_t intern_hashed(struct frame_tree *t, const char *s, uint32_t len,
 	}
 	id = t->nnames++;
 	memcpy(t->arena + t->arena_len, s, len);
-	t->name_off[id] = t->arena_len;
-	t->name_len[id] = len;
+	t->names[id].off = t->arena_len;
+	t->names[id].len = len;
 	t->arena_len += len;
 	t->name_slots[i] = (uint64_t)h << 32 | (id + 1);
 	if ((uint64_t)t->nnames * 2 > (uint64_t)t->name_mask + 1 &&
@@ -280,8 +279,7 @@ void frame_tree_init(struct frame_tree *t)
 	t->names_cap = 1 << 10;
 	t->nodes_cap = 1 << 12;
 	t->arena = malloc(t->arena_cap);
-	t->name_off = malloc(t->names_cap * sizeof(*t->name_off));
-	t->name_len = malloc(t->names_cap * sizeof(*t->name_len));
+	t->names = malloc(t->names_cap * sizeof(*t->names));
 	t->name_slots = calloc(2048, sizeof(uint64_t));
 	t->name_mask = 2047;
 	t->node_name = malloc(t->nodes_cap * sizeof(uint32_t));
@@ -293,7 +291,7 @@ void frame_tree_init(struct frame_tree *t)
 	t->nkids = malloc(t->nodes_cap);
 	t->edge_slots = calloc(8192, sizeof(uint32_t));
 	t->edge_mask = 8191;
-	if (!t->arena || !t->name_off || !t->name_len || !t->name_slots ||
+	if (!t->arena || !t->names || !t->name_slots ||
 	    !t->node_name || !t->node_parent || !t->count || !t->last_child || !t->edge_slots ||
 	    !t->first_child || !t->next_sibling || !t->nkids) {
 		t->oom = true;
@@ -313,8 +311,7 @@ void frame_tree_init(struct frame_tree *t)
 void frame_tree_free(struct frame_tree *t)
 {
 	free(t->arena);
-	free(t->name_off);
-	free(t->name_len);
+	free(t->names);
 	free(t->name_slots);
 	free(t->node_name);
 	free(t->node_parent);
@@ -366,7 +363,7 @@ int frame_tree_add(struct frame_tree *t, const char *const *frames, const uint32
 	for (; i < n && i < t->path_len; i++) {
 		size_t k = t->reverse ? n - 1 - i : i;
 		uint32_t prev = t->path[i], nm = t->node_name[prev];
-		if (t->name_len[nm] != lens[k] || memcmp(t->arena + t->name_off[nm], frames[k], lens[k]))
+		if (t->names[nm].len != lens[k] || memcmp(t->arena + t->names[nm].off, frames[k], lens[k]))
 			break;
 		parent = prev;
 	}

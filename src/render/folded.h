@@ -24,11 +24,14 @@ enum frame_count {
 };
 
 struct frame_tree {
-	/* interned names: name i is arena[name_off[i] .. + name_len[i]) */
+	/* interned names: name i is arena[names[i].off .. + names[i].len); offset and length
+	 * side by side, so checking a name costs one cache miss, not two */
 	char *arena;
 	size_t arena_len, arena_cap;
-	uint64_t *name_off;
-	uint32_t *name_len;
+	struct frame_name_ref {
+		uint64_t off;
+		uint32_t len;
+	} *names;
 	uint32_t nnames, names_cap;
 	/* open addressing: 0 = empty, else (32 hash bits << 32) | (name id + 1); the hash
 	 * bits spare a memory access per probe and make rehashing read nothing else */
@@ -99,8 +102,8 @@ static inline const char *frame_name(const struct frame_tree *t, uint32_t node,
 				     uint32_t *len)
 {
 	uint32_t n = t->node_name[node];
-	*len = t->name_len[n];
-	return t->arena + t->name_off[n];
+	*len = t->names[n].len;
+	return t->arena + t->names[n].off;
 }
 
 /* Total of the main profile (the root's inclusive count). */
