@@ -16,7 +16,8 @@ main;beta;other 30
 idle 20
 IN
 "$WS" flamegraph --title "browser test" "$TMP/in.folded" -o "$TMP/graph.svg" || fail "flamegraph failed"
-xmllint --noout "$TMP/graph.svg" || fail "SVG is not well-formed"
+"$WS" flamegraph --inverted "$TMP/in.folded" -o "$TMP/icicle.svg" || fail "flamegraph --inverted failed"
+xmllint --noout "$TMP/graph.svg" "$TMP/icicle.svg" || fail "SVG is not well-formed"
 
 cat > "$TMP/page.html" <<'HTML'
 <!doctype html>
@@ -24,9 +25,10 @@ cat > "$TMP/page.html" <<'HTML'
 <body style="margin:0">
 <iframe id="zoomed" src="graph.svg" width="1210" height="170" style="border:0"></iframe>
 <iframe id="full" src="graph.svg" width="1210" height="170" style="border:0"></iframe>
+<iframe id="icicle" src="icicle.svg" width="1210" height="170" style="border:0"></iframe>
 <pre id="result">pending</pre>
 <script>
-var results = {}, pending = 2;
+var results = {}, pending = 3;
 function frame(d, name) {
   var gs = d.querySelectorAll("#frames > g");
   for (var i = 0; i < gs.length; i++)
@@ -73,6 +75,13 @@ run("full", function (w, d) {
   results.full_after_reset = d.getElementById("matched").textContent;
   results.full_beta_width = frame(d, "beta").querySelector("rect").getAttribute("width");
 });
+run("icicle", function (w, d) {                 /* roots at the top: ancestors above */
+  click(frame(d, "alpha").querySelector("rect"));
+  results.icicle_alpha_width = frame(d, "alpha").querySelector("rect").getAttribute("width");
+  results.icicle_main_parent = frame(d, "main").classList.contains("parent");
+  results.icicle_beta_hidden = frame(d, "beta").classList.contains("hide");
+  results.icicle_target_shown = !frame(d, "target").classList.contains("hide");
+});
 </script>
 </body></html>
 HTML
@@ -86,7 +95,8 @@ dom=$(timeout 90 "$browser" "${flags[@]}" --user-data-dir="$profile" --dump-dom 
 result=$(sed -n '/<pre id="result">/,/<\/pre>/p' <<<"$dom" | sed 's/<[^>]*>//g')
 note "page reported:"; echo "$result" | sed 's/^/#   /'
 get() { sed -n "s/^$1=//p" <<<"$result"; }
-[ -z "$(get zoomed_error)$(get full_error)" ] || fail "script error: $(get zoomed_error) $(get full_error)"
+[ -z "$(get zoomed_error)$(get full_error)$(get icicle_error)" ] ||
+  fail "script error: $(get zoomed_error) $(get full_error) $(get icicle_error)"
 assert_eq "$(get zoom_width)" "1180.00" "zoomed frame width (px)"
 assert_eq "$(get zoom_alpha_hidden)" "true" "sibling of the zoomed frame hidden"
 assert_eq "$(get zoom_main_parent)" "true" "ancestor shown faded"
@@ -98,11 +108,15 @@ assert_eq "$(get full_matched)" "Matched: 50.0%" "match share of the whole graph
 assert_eq "$(get full_fill)" "rgb(230,0,230)" "highlight colour"
 assert_eq "$(get full_after_reset)" "Matched: 50.0%" "match share after Reset Zoom"
 assert_eq "$(get full_beta_width)" "649.00" "frame width restored after Reset Zoom"
+assert_eq "$(get icicle_alpha_width)" "1180.00" "icicle: zoomed frame width (px)"
+assert_eq "$(get icicle_main_parent)" "true" "icicle: ancestor (above) shown faded"
+assert_eq "$(get icicle_beta_hidden)" "true" "icicle: sibling hidden"
+assert_eq "$(get icicle_target_shown)" "true" "icicle: child (below) shown"
 
 shots=${RENDER_SHOTS:-$TMP}
 mkdir -p "$shots"
 profile2=$(mktemp -d); on_exit "rm -rf $profile2"
-timeout 90 "$browser" "${flags[@]}" --user-data-dir="$profile2" --window-size=1220,400 \
+timeout 90 "$browser" "${flags[@]}" --user-data-dir="$profile2" --window-size=1220,560 \
   --screenshot="$shots/render_browser.png" "file://$TMP/page.html" >/dev/null 2>&1 ||
   fail "chromium screenshot failed"
 [ -s "$shots/render_browser.png" ] || fail "no screenshot"
