@@ -28,7 +28,8 @@ stop_run() {
   local line
   while read -r line; do
     assert_between "$(jq .stopped_ms <<<"$line")" 240 360 "$label: stopped time (ms)"
-    assert_between "$(jq .duration_ms <<<"$line")" 240 420 "$label: stall length (ms, loop = stop + work + sleep)"
+    # the loop also holds the work, the sleep and, on a loaded machine, waits for the CPU
+    assert_between "$(jq .duration_ms <<<"$line")" 240 500 "$label: stall length (ms, loop = stop + work + sleep + waits)"
     assert_eq "$(jq -c '[.signals[]|select(.sig=="SIGSTOP")|[.sender_pid,.sender_comm]]|unique' <<<"$line")" \
       "[[$stopper,\"stopper\"]]" "$label: SIGSTOP sender named"
     jq -e '.runnable_ms < .stopped_ms' <<<"$line" >/dev/null || fail "$label: stop shown as run-queue wait: $line"
@@ -39,8 +40,9 @@ stop_run() {
   assert_eq "$(jq -c --argjson s "$stopper" --argjson t "$jit" \
     'select(.sender_pid==$s and .target_pid==$t and .sender_comm=="stopper") | .signal' "$TMP/$label.sig" | sort | uniq -c | awk '{print $2":"$1}' | tr '\n' ' ')" \
     '"SIGCONT":3 "SIGSTOP":3 ' "$label: sigsnoop signals from the stopper"
-  jq -s -e 'map(select(.signal=="SIGSTOP")) | length == 3 and all(.effect == "stops" and .result == "delivered")' "$TMP/$label.sig" >/dev/null ||
-    fail "$label: SIGSTOP not marked"
+  # (only the stopper's: under ASan, LeakSanitizer stops the process through ptrace at exit)
+  jq -s -e --argjson s "$stopper" 'map(select(.signal=="SIGSTOP" and .sender_pid==$s)) | length == 3 and all(.effect == "stops" and .result == "delivered")' "$TMP/$label.sig" >/dev/null ||
+    fail "$label: SIGSTOP not marked: $(jq -c 'select(.signal=="SIGSTOP")' "$TMP/$label.sig")"
 }
 stop_run tp_btf env
 stop_run raw_tp env WHYSLOW_FORCE_RAW_TP=1

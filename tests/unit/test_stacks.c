@@ -210,7 +210,11 @@ TEST(stacks_symbolize_100k)
 	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	printf("    symbolized and folded 100000 stacks (1.6 M frames) in %.3f s, %zu lines\n",
 	       secs, fs.n);
+#if defined(__SANITIZE_ADDRESS__)
+	(void)secs; /* sanitized builds run several times slower: time is not judged */
+#else
 	CHECK(secs < 5.0);
+#endif
 	CHECK(fs.n > 90000);
 	folded_set_free(&fs);
 	stack_samples_free(&samples);
