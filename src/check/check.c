@@ -1973,10 +1973,10 @@ const struct cli_spec check_spec = {
 		"kernel log errors) and the whyslow command that digs deeper. Works without\n"
 		"root: the kernel log and other users' wchan are then skipped, and it says so.",
 	.opts = check_opts,
-	.examples = "whyslow check                # one 2-second window\n"
-		    "whyslow check -d 10          # a 10-second window\n"
-		    "whyslow check 5 3            # three reports, 5 s each\n"
-		    "whyslow check --json | jq '.flags[]'",
+	.examples = "  whyslow check                  # one 2-second window\n"
+		    "  whyslow check -d 10            # a 10-second window\n"
+		    "  whyslow check 5 3              # three reports, 5 s each\n"
+		    "  whyslow check --json | jq '.flags[]'   # the readings only\n",
 	.interval = true,
 };
 
