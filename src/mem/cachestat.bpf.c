@@ -22,6 +22,7 @@
 
 const volatile bool filter_pid = false; /* -p */
 const volatile __u32 targ_pid = 0;
+const volatile bool per_process = false; /* -P: also count per process */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -29,6 +30,22 @@ struct {
 	__type(key, __u32);
 	__type(value, struct cachestat_counts);
 } counts SEC(".maps");
+
+/* -P: the same counters per process (thread group), and each process's name. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 10240);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct cachestat_counts);
+} proc_counts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, struct cachestat_comm);
+} comms SEC(".maps");
 
 /* Folios added recently, so that a folio dirtied right after its insertion counts as
  * created by a write, not as a read miss. */
@@ -63,13 +80,28 @@ static __always_inline __u32 folio_pages(struct folio *folio)
 	return order < 31 ? 1u << order : 1;
 }
 
+/* The counters to add to: the total, or with -P the current process's row. */
 static __always_inline struct cachestat_counts *my_counts(void)
 {
-	__u32 zero = 0;
+	__u32 zero = 0, tgid;
+	struct cachestat_counts *c;
 
 	if (filter_pid && (bpf_get_current_pid_tgid() >> 32) != targ_pid)
 		return NULL;
-	return bpf_map_lookup_elem(&counts, &zero);
+	if (!per_process)
+		return bpf_map_lookup_elem(&counts, &zero);
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	c = bpf_map_lookup_elem(&proc_counts, &tgid);
+	if (!c) {
+		struct cachestat_counts empty = {};
+		struct cachestat_comm name = {};
+
+		bpf_get_current_comm(name.comm, sizeof(name.comm));
+		bpf_map_update_elem(&comms, &tgid, &name, BPF_ANY);
+		bpf_map_update_elem(&proc_counts, &tgid, &empty, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&proc_counts, &tgid);
+	}
+	return c;
 }
 
 static __always_inline void on_access(unsigned long first, unsigned long last)
@@ -115,6 +147,21 @@ static __always_inline void on_dirty(struct folio *folio)
 		c->dirtied += folio_pages(folio);
 	}
 }
+
+/* -P: a process that execs after its first access gets its new name. */
+static __always_inline void on_exec(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct cachestat_comm *name = bpf_map_lookup_elem(&comms, &tgid);
+
+	if (name)
+		bpf_get_current_comm(name->comm, sizeof(name->comm));
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(exec_btf) { on_exec(); return 0; }
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(exec_raw) { on_exec(); return 0; }
 
 SEC("tp_btf/mm_filemap_get_pages")
 int BPF_PROG(get_pages_btf, struct address_space *mapping, unsigned long index,

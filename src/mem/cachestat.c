@@ -35,6 +35,7 @@
 #include "lib/out.h"
 #include "lib/pidwatch.h"
 #include "lib/procfs.h"
+#include "lib/toprows.h"
 #include "mem/cachestat.h"
 #include "mem/cachestat_collect.h"
 #include "cachestat.skel.h"
@@ -43,6 +44,17 @@
 
 struct cachestat_collector {
 	struct cachestat_bpf *skel;
+	bool per_process;
+	struct toprows rows;          /* -P: (pid, counts) read from the BPF side */
+	struct cachestat_proc *procs; /* -P: the rows as samples, sorted */
+	size_t nprocs;
+};
+
+/* A row of proc_counts as toprows stores it. */
+struct proc_row {
+	uint32_t pid;
+	uint32_t pad;
+	struct cachestat_counts counts;
 };
 
 void cachestat_derive(struct cachestat_sample *s)
@@ -65,11 +77,21 @@ static int cachestat_load(struct cachestat_collector *c, const struct cachestat_
 	c->skel = skel;
 	skel->rodata->filter_pid = o->pid > 0;
 	skel->rodata->targ_pid = (uint32_t)o->pid;
+	skel->rodata->per_process = o->per_process;
+	if (!o->per_process) {
+		bpf_map__set_max_entries(skel->maps.proc_counts, 1);
+		bpf_map__set_max_entries(skel->maps.comms, 1);
+	}
 	wbpf_pick(skel->progs.get_pages_btf, skel->progs.get_pages_raw, use_btf);
 	wbpf_pick(skel->progs.map_pages_btf, skel->progs.map_pages_raw, use_btf);
 	wbpf_pick(skel->progs.fault_btf, skel->progs.fault_raw, use_btf);
 	wbpf_pick(skel->progs.add_btf, skel->progs.add_raw, use_btf);
 	wbpf_pick(skel->progs.dirty_btf, skel->progs.dirty_raw, use_btf);
+	wbpf_pick(skel->progs.exec_btf, skel->progs.exec_raw, use_btf);
+	if (!o->per_process) { /* names only matter per process */
+		bpf_program__set_autoload(skel->progs.exec_btf, false);
+		bpf_program__set_autoload(skel->progs.exec_raw, false);
+	}
 	err = cachestat_bpf__load(skel);
 	if (!err)
 		err = cachestat_bpf__attach(skel);
@@ -91,6 +113,8 @@ int cachestat_open(const struct cachestat_opts *o, struct cachestat_collector **
 			return -ENOENT;
 	if (!(c = calloc(1, sizeof(*c))))
 		return -ENOMEM;
+	c->per_process = o->per_process;
+	toprows_init(&c->rows, sizeof(uint32_t), sizeof(struct cachestat_counts));
 	err = cachestat_load(c, o, use_btf);
 	if (err && use_btf) { /* kernels without tp_btf for these hooks: raw tracepoints */
 		cachestat_bpf__destroy(c->skel);
@@ -102,6 +126,71 @@ int cachestat_open(const struct cachestat_opts *o, struct cachestat_collector **
 		return err;
 	}
 	*out = c;
+	return 0;
+}
+
+static void sample_of(const struct cachestat_counts *counts, struct cachestat_sample *s)
+{
+	s->accessed = counts->accessed;
+	s->added = counts->added;
+	s->write_added = counts->write_added;
+	s->dirtied = counts->dirtied;
+	s->events = counts->events;
+	cachestat_derive(s);
+}
+
+static int by_accessed_desc(const void *pa, const void *pb)
+{
+	const struct cachestat_proc *a = pa, *b = pb;
+
+	if (a->s.accessed + a->s.added != b->s.accessed + b->s.added)
+		return a->s.accessed + a->s.added < b->s.accessed + b->s.added ? 1 : -1;
+	return a->pid - b->pid;
+}
+
+/* The process's name now (one that exec'd after its first access has a new one), or the
+ * one BPF saw when the process is gone. */
+static void proc_name(const struct cachestat_collector *c, uint32_t pid, char *buf, size_t size)
+{
+	struct cachestat_comm name = {{0}};
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	if (procfs_read_file(path, buf, size) > 0) {
+		buf[strcspn(buf, "\n")] = 0;
+		return;
+	}
+	bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.comms), &pid, &name);
+	snprintf(buf, size, "%.15s", name.comm[0] ? name.comm : "?");
+}
+
+/* -P: reads and clears the per-process counters into c->procs, summed into total. */
+static int read_processes(struct cachestat_collector *c, struct cachestat_counts *total)
+{
+	int n = toprows_read(&c->rows, bpf_map__fd(c->skel->maps.proc_counts), true);
+	struct cachestat_proc *procs;
+
+	if (n < 0)
+		return n;
+	procs = realloc(c->procs, (n ? n : 1) * sizeof(*procs));
+	if (!procs)
+		return -ENOMEM;
+	c->procs = procs;
+	c->nprocs = n;
+	for (int i = 0; i < n; i++) {
+		const struct proc_row *r = toprows_key(&c->rows, i);
+
+		memset(&procs[i], 0, sizeof(procs[i]));
+		procs[i].pid = r->pid;
+		proc_name(c, r->pid, procs[i].comm, sizeof(procs[i].comm));
+		sample_of(&r->counts, &procs[i].s);
+		total->accessed += r->counts.accessed;
+		total->added += r->counts.added;
+		total->write_added += r->counts.write_added;
+		total->dirtied += r->counts.dirtied;
+		total->events += r->counts.events;
+	}
+	qsort(procs, n, sizeof(*procs), by_accessed_desc);
 	return 0;
 }
 
@@ -119,12 +208,9 @@ int cachestat_read(struct cachestat_collector *c, struct cachestat_sample *s)
 	    (err = wbpf_percpu_zero(fd, &zero, sizeof(words) / 8)))
 		return err;
 	memcpy(&counts, words, sizeof(counts));
-	s->accessed = counts.accessed;
-	s->added = counts.added;
-	s->write_added = counts.write_added;
-	s->dirtied = counts.dirtied;
-	s->events = counts.events;
-	cachestat_derive(s);
+	if (c->per_process && (err = read_processes(c, &counts)))
+		return err;
+	sample_of(&counts, s);
 	if (procfs_read_file("/proc/meminfo", buf, sizeof(buf)) > 0 &&
 	    procfs_parse_meminfo(buf, &mi) == 0) {
 		s->buffers_kb = mi.buffers;
@@ -133,11 +219,19 @@ int cachestat_read(struct cachestat_collector *c, struct cachestat_sample *s)
 	return 0;
 }
 
+const struct cachestat_proc *cachestat_processes(const struct cachestat_collector *c, size_t *n)
+{
+	*n = c->nprocs;
+	return c->procs;
+}
+
 void cachestat_close(struct cachestat_collector *c)
 {
 	if (!c)
 		return;
 	cachestat_bpf__destroy(c->skel);
+	toprows_free(&c->rows);
+	free(c->procs);
 	free(c);
 }
 
@@ -146,6 +240,7 @@ void cachestat_close(struct cachestat_collector *c)
 struct cachestat {
 	struct cli_common common;
 	bool timestamp;
+	unsigned long max_rows;
 	struct cachestat_opts opts;
 	struct cachestat_collector *col;
 	struct cachestat_sample total;
@@ -154,13 +249,15 @@ struct cachestat {
 static const struct cli_opt options[] = {
 	{'T', "timestamp", NULL, "include a timestamp column"},
 	{'p', "pid", "PID", "page-cache activity of this process only"},
+	{'P', "processes", NULL, "also a table per process, most pages accessed first"},
+	{'r', "maxrows", "ROWS", "with -P, print at most this many processes (default 20)"},
 	{0},
 };
 
 const struct cli_spec cachestat_spec = {
 	.name = "cachestat",
 	.summary = "page-cache hits, misses, dirtied pages, hit ratio, buffers and cache size",
-	.usage = "[-T] [-p PID] [--json] [interval [count]]",
+	.usage = "[-T] [-p PID] [-P [-r ROWS]] [--json] [interval [count]]",
 	.description =
 		"Counts pages, from tracepoints: an access is a page looked up by read()\n"
 		"(filemap:mm_filemap_get_pages, its index range), by an mmap fault\n"
@@ -178,7 +275,8 @@ const struct cli_spec cachestat_spec = {
 	.opts = options,
 	.examples = "  whyslow cachestat 1             # every second until Ctrl-C\n"
 		    "  whyslow cachestat -T 5 12       # every 5 s for a minute, with times\n"
-		    "  whyslow cachestat -p 1234 --json 1 10\n",
+		    "  whyslow cachestat -p 1234 --json 1 10\n"
+		    "  whyslow cachestat -P 5          # and which processes hit and miss\n",
 	.interval = true,
 };
 
@@ -189,8 +287,55 @@ static int on_option(void *arg, int key, const char *val)
 	switch (key) {
 	case 'T': c->timestamp = true; break;
 	case 'p': c->opts.pid = cli_parse_pid(val); break;
+	case 'P': c->opts.per_process = true; break;
+	case 'r': c->max_rows = cli_parse_ulong(val, "row count", 1, 100000); break;
 	}
 	return 0;
+}
+
+static void ratio_text(double pct, char *buf, size_t size)
+{
+	if (isnan(pct))
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%.2f%%", pct);
+}
+
+static void json_processes(struct cachestat *c, struct json *j)
+{
+	size_t n;
+	const struct cachestat_proc *p = cachestat_processes(c->col, &n);
+
+	json_array_open(j, "processes");
+	for (size_t i = 0; i < n && i < c->max_rows; i++) {
+		json_object_open(j, NULL);
+		json_i64(j, "pid", p[i].pid);
+		json_str(j, "comm", p[i].comm);
+		json_u64(j, "hits", p[i].s.hits);
+		json_u64(j, "misses", p[i].s.misses);
+		json_u64(j, "dirtied", p[i].s.dirtied);
+		json_double(j, "hit_ratio_pct", p[i].s.hit_ratio_pct);
+		json_object_close(j);
+	}
+	json_array_close(j);
+}
+
+static void print_processes(struct cachestat *c)
+{
+	size_t n;
+	const struct cachestat_proc *p = cachestat_processes(c->col, &n);
+	char ratio[16];
+
+	printf("  %-7s %-16s %10s %10s %10s %9s\n", "PID", "COMM", "HITS", "MISSES", "DIRTIES",
+	       "HITRATIO");
+	for (size_t i = 0; i < n && i < c->max_rows; i++) {
+		ratio_text(p[i].s.hit_ratio_pct, ratio, sizeof(ratio));
+		printf("  %-7d %-16s %10llu %10llu %10llu %9s\n", p[i].pid, p[i].comm,
+		       (unsigned long long)p[i].s.hits, (unsigned long long)p[i].s.misses,
+		       (unsigned long long)p[i].s.dirtied, ratio);
+	}
+	if (n > c->max_rows)
+		printf("  (%zu more processes)\n", n - c->max_rows);
 }
 
 static void print_sample(struct cachestat *c, const struct cachestat_sample *s)
@@ -212,13 +357,12 @@ static void print_sample(struct cachestat *c, const struct cachestat_sample *s)
 		json_u64(&j, "accessed_pages", s->accessed);
 		json_u64(&j, "added_pages", s->added);
 		json_u64(&j, "write_added_pages", s->write_added);
+		if (c->opts.per_process)
+			json_processes(c, &j);
 		json_end(&j);
 		return;
 	}
-	if (isnan(s->hit_ratio_pct))
-		snprintf(ratio, sizeof(ratio), "-");
-	else
-		snprintf(ratio, sizeof(ratio), "%.2f%%", s->hit_ratio_pct);
+	ratio_text(s->hit_ratio_pct, ratio, sizeof(ratio));
 	if (c->timestamp) {
 		cli_strftime_now(now, sizeof(now));
 		printf("%-8s ", now);
@@ -226,6 +370,8 @@ static void print_sample(struct cachestat *c, const struct cachestat_sample *s)
 	printf("%10llu %10llu %10llu %9s %11llu %10llu\n", (unsigned long long)s->hits,
 	       (unsigned long long)s->misses, (unsigned long long)s->dirtied, ratio,
 	       (unsigned long long)s->buffers_kb / 1024, (unsigned long long)s->cached_kb / 1024);
+	if (c->opts.per_process)
+		print_processes(c);
 	fflush(stdout);
 }
 
@@ -253,7 +399,7 @@ int cmd_cachestat(int argc, char **argv)
 						  "mm_filemap_map_pages", "filemap", "mm_filemap_fault",
 						  "filemap", "mm_filemap_add_to_page_cache", "writeback",
 						  "writeback_dirty_folio", NULL};
-	struct cachestat c = {0};
+	struct cachestat c = {.max_rows = 20};
 	struct cli_loop_ops ops = {.tick = tick};
 	int err;
 

@@ -11,4 +11,8 @@ struct cachestat_counts {
 	__u64 events;      /* tracepoint hits, for cost figures */
 };
 
+struct cachestat_comm {
+	char comm[16];
+};
+
 #endif

@@ -41,7 +41,7 @@ traced() {
   mkfifo $fifo
   bash -c "echo \$\$ > $cg/cgroup.procs; read _ < $fifo; exec $*" & local reader=$!
   : >"$TMP/cs.err" # emptied before the tracer starts: wait_attached must not see an old line
-  env ${ENVV:-} "$WS" cachestat -p $reader --json >"$TMP/cs.json" 2>"$TMP/cs.err" & local tracer=$!
+  env ${ENVV:-} "$WS" cachestat -p $reader ${CSOPTS:-} --json >"$TMP/cs.json" 2>"$TMP/cs.err" & local tracer=$!
   wait_attached "$TMP/cs.err"
   before=$(awk '{print $3}' /sys/block/$dev/stat)
   echo go > $fifo
@@ -55,8 +55,10 @@ traced() {
 
 for ENVV in "" WHYSLOW_FORCE_RAW_TP=1; do
   uncache $mnt/big
-  traced cat $mnt/big $mnt/big $mnt/big \> /dev/null
+  CSOPTS=-P traced cat $mnt/big $mnt/big $mnt/big \> /dev/null
   j=$(cat "$TMP/cs.json"); note "$ENVV thrash: $j"
+  # -P: the one process's row holds the whole interval
+  assert_eq "$(jq -c '[.processes[] | [.comm, .misses]]' <<<"$j")" "[[\"cat\",$(jq .misses <<<"$j")]]" "$ENVV -P rows"
   ratio=$(jq .hit_ratio_pct <<<"$j"); misses=$(jq .misses <<<"$j"); acc=$(jq .accessed_pages <<<"$j")
   assert_between "$ratio" 0 30 "$ENVV hit ratio (%) reading 192 MiB three times in 32 MiB"
   # + up to 1024: exec of cat maps its binary and libc (fault-around)
