@@ -1227,21 +1227,27 @@ static void read_network(struct check_result *r)
 {
 	for (unsigned i = 0; i < r->nnics; i++) {
 		const struct check_nic *n = &r->nics[i];
-		double loss = n->rx_missed_per_s + n->rxfifo_per_s + n->rxdrop_per_s;
+		/* /proc/net/dev's drop column already holds rx_missed_errors, and a driver's
+		 * own counters overlap both: the larger view, not the sum */
+		double kernel_view = n->rxdrop_per_s + n->rxfifo_per_s;
+		double loss = kernel_view > n->rx_missed_per_s ? kernel_view : n->rx_missed_per_s;
+		char driver[96] = "";
+		if (n->driver_stats && n->rx_missed_name[0])
+			snprintf(driver, sizeof(driver), ", driver %s %.0f/s", n->rx_missed_name,
+				 n->rx_missed_per_s);
 		if (loss < T.nic_loss_per_s)
 			continue;
-		char what[128];
-		snprintf(what, sizeof(what), "%s%.0f/s", n->rx_missed_per_s > 0 && n->rx_missed_name[0] ? n->rx_missed_name : "rx drop+fifo ", loss);
 		if (n->ring && n->rx_ring < n->rx_ring_max)
 			flag(r, "nic_ring_overflow", n->name, "nicstat", "C4",
-			     "%s: %s %s with the rx ring at %u of max %u: raise it (ethtool -G %s rx %u) and find what delays NET_RX softirq",
-			     n->name, n->rx_missed_per_s > 0 ? n->rx_missed_name : "rx drops", what,
-			     n->rx_ring, n->rx_ring_max, n->name, n->rx_ring_max);
+			     "%s: %.0f received packets/s lost (rx_drop %.0f/s, rx_fifo %.0f/s%s) with the rx ring at %u of max %u: raise it (ethtool -G %s rx %u) and find what delays NET_RX softirq",
+			     n->name, loss, n->rxdrop_per_s, n->rxfifo_per_s, driver, n->rx_ring,
+			     n->rx_ring_max, n->name, n->rx_ring_max);
 		else
 			flag(r, "nic_drops", n->name, "nicstat", "C4 C10",
-			     "%s: receive losses %s (rx_drop %.0f/s, rx_fifo %.0f/s, driver %.0f/s)%s",
-			     n->name, what, n->rxdrop_per_s, n->rxfifo_per_s, n->rx_missed_per_s,
-			     n->ring ? ", ring already at its maximum" : "");
+			     "%s: %.0f received packets/s lost (rx_drop %.0f/s, rx_fifo %.0f/s%s)%s",
+			     n->name, loss, n->rxdrop_per_s, n->rxfifo_per_s, driver,
+			     n->ring ? "; the rx ring is already at its maximum"
+				     : "; the driver gives no ring sizes");
 	}
 	if (r->softnet.dropped_per_s + r->softnet.squeezed_per_s >= T.softnet_per_s) {
 		char subject[16];

@@ -6,6 +6,8 @@
 #      not the shared CPUs) plus short connections opened one after another
 #   2. C4: the receiver drops 10% of the stream's packets (iptables statistic): retrans/s
 #      agrees with sar's and tcp_retrans fires; a quiet namespace raises no network reading
+#   3. C4/C10: datagrams larger than the receiving side's MTU are dropped by the veth
+#      (counted in its rx_drop): rxdrop/s agrees with sar -n EDEV and nic_drops fires
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/netlib.sh"
 source "$(dirname "$0")/check_lib.inc"
@@ -103,5 +105,20 @@ done
 agree "tcp retrans/s (lossy)" "$(tcp retrans_per_s)" "$(sar_avg atmptf/s retrans/s)"
 assert_between "$(tcp retrans_pct)" 1 30 "retransmitted share of sent segments (%), 10% loss"
 has_flag tcp_retrans || fail "tcp_retrans did not fire at 10% loss"
+stop_bg
+
+# 3. receive drops: A sends 4000-byte datagrams, B's MTU is 1500
+in_b iptables -F INPUT
+in_a ip link set "$VETH_A" mtu 9000 || fail "cannot raise the MTU"
+start_bg ip netns exec "$NS_A" bash -c "while :; do $WORKLOADS/netpair udp $IP_B 9 20 4000; sleep 0.02; done"
+sleep 1
+CHECK_NS=$NS_B
+side_by_side 2 sar -n EDEV 2 1
+show_flags
+nicb() { jq -r --arg n "$VETH_B" --arg k "$1" '.nics[]|select(.name==$n)|.[$k]' "$TMP/check.json"; }
+agree "$VETH_B rxdrop/s" "$(nicb rxdrop_per_s)" "$(sar_avg rxerr/s rxdrop/s "$VETH_B")"
+agree "$VETH_B rxerr/s" "$(nicb rxerr_per_s)" "$(sar_avg rxerr/s rxerr/s "$VETH_B")"
+assert_between "$(nicb rxdrop_per_s)" 50 100000 "$VETH_B rxdrop/s"
+has_flag nic_drops "$VETH_B" || fail "nic_drops did not fire for $VETH_B"
 stop_bg
 echo "check_net: all checks passed"
