@@ -9,10 +9,12 @@ build_pkgs="make gcc clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-d
 run_pkgs="linux-libc-dev"
 # tests: jq reads --json output; sysstat/procps are the reference for `check`; iproute2,
 # iptables and util-linux (losetup) build the test workloads; libxml2-utils checks SVG;
-# chromium (headless) runs the flame graph viewer in tests/integration/render_browser.sh
-test_pkgs="jq sysstat procps iproute2 iptables util-linux ethtool libxml2-utils linux-perf e2fsprogs chromium"
-# peers measured side by side in bench/ (never required by the product)
-bench_pkgs="libbpf-tools bpftrace time"
+# chromium (headless) runs the flame graph viewer in tests/integration/render_browser.sh;
+# bc does the test runner's arithmetic; libclang-rt-14-dev is libFuzzer (fuzz_smoke.sh)
+test_pkgs="jq bc sysstat procps iproute2 iptables util-linux ethtool libxml2-utils linux-perf e2fsprogs chromium libclang-rt-14-dev"
+# peers measured side by side in bench/ (never required by the product); iftop is the
+# libpcap tool of case C9 that bench/net.sh sets against tcptop
+bench_pkgs="libbpf-tools bpftrace time iftop"
 
 want="$build_pkgs $run_pkgs $test_pkgs"
 [ "${WHYSLOW_BENCH_DEPS:-0}" = 1 ] && want="$want $bench_pkgs"

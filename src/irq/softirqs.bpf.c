@@ -21,7 +21,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct softirqs_cpu);
+	__type(value, struct softirqs_pcpu);
 } cpu_stats SEC(".maps");
 
 struct {
@@ -45,7 +45,7 @@ static __always_inline bool other_cpu(void)
 
 static __always_inline void entry(unsigned int vec)
 {
-	struct softirqs_cpu *s;
+	struct softirqs_pcpu *s;
 	__u32 zero = 0;
 
 	if (other_cpu())
@@ -59,7 +59,8 @@ static __always_inline void entry(unsigned int vec)
 
 static __always_inline void exit_(unsigned int vec)
 {
-	struct softirqs_cpu *s;
+	struct softirqs_pcpu *s;
+	struct softirqs_vec *v;
 	__u64 delta;
 	__u32 zero = 0;
 
@@ -70,10 +71,11 @@ static __always_inline void exit_(unsigned int vec)
 		return;
 	delta = bpf_ktime_get_ns() - s->start_ns;
 	s->start_ns = 0;
-	s->time_ns[vec] += delta;
-	s->count[vec]++;
-	if (delta > s->max_ns[vec])
-		s->max_ns[vec] = delta;
+	v = &s->vec[vec];
+	v->time_ns += delta;
+	v->count++;
+	if (delta > v->max_ns)
+		v->max_ns = delta;
 	if (targ_dist) {
 		__u32 slot = log2_slot(targ_ns ? delta : delta / 1000);
 		if (slot < SOFTIRQS_SLOTS)

@@ -182,30 +182,35 @@ fail:
 static int read_cpus(struct softirqs_collector *c, bool clear, struct softirqs_result *out)
 {
 	int fd = bpf_map__fd(c->skel->maps.cpu_stats);
+	struct softirqs_pcpu *raw = calloc(c->ncpus, sizeof(*raw));
 	uint32_t zero = 0;
+	int err = 0;
 
 	out->cpus = calloc(c->ncpus, sizeof(*out->cpus));
-	if (!out->cpus)
+	if (!raw || !out->cpus) {
+		free(raw);
 		return -ENOMEM;
-	out->ncpus = c->ncpus;
-	if (bpf_map_lookup_elem(fd, &zero, out->cpus))
-		return -errno;
-	if (clear) {
-		/* keep each CPU's running start so that a softirq in flight is still timed */
-		struct softirqs_cpu *cleared = calloc(c->ncpus, sizeof(*cleared));
-		int err = 0;
-		if (!cleared)
-			return -ENOMEM;
-		for (unsigned i = 0; i < c->ncpus; i++) {
-			cleared[i].start_ns = out->cpus[i].start_ns;
-			cleared[i].start_vec = out->cpus[i].start_vec;
-		}
-		if (bpf_map_update_elem(fd, &zero, cleared, BPF_ANY))
-			err = -errno;
-		free(cleared);
-		return err;
 	}
-	return 0;
+	out->ncpus = c->ncpus;
+	if (bpf_map_lookup_elem(fd, &zero, raw)) {
+		free(raw);
+		return -errno;
+	}
+	for (unsigned i = 0; i < c->ncpus; i++) {
+		for (unsigned v = 0; v < SOFTIRQS_VECS; v++) {
+			out->cpus[i].time_ns[v] = raw[i].vec[v].time_ns;
+			out->cpus[i].count[v] = raw[i].vec[v].count;
+			out->cpus[i].max_ns[v] = raw[i].vec[v].max_ns;
+		}
+		memcpy(out->cpus[i].hist, raw[i].hist, sizeof(raw[i].hist));
+		/* keep each CPU's running start so that a softirq in flight is still timed */
+		memset(&raw[i].vec, 0, sizeof(raw[i].vec));
+		memset(&raw[i].hist, 0, sizeof(raw[i].hist));
+	}
+	if (clear && bpf_map_update_elem(fd, &zero, raw, BPF_ANY))
+		err = -errno;
+	free(raw);
+	return err;
 }
 
 static int by_time(const void *a, const void *b)
