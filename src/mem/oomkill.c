@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include "lib/bpf.h"
 #include "lib/cli.h"
+#include "lib/evsummary.h"
 #include "lib/out.h"
 #include "mem/oomkill.h"
 #include "oomkill.skel.h"
@@ -208,18 +209,7 @@ static int finish(void *arg, bool last)
 	(void)last;
 	oomkill_poll(c->collector, 0);
 	lost = oomkill_lost(c->collector);
-	if (c->common.json) {
-		struct json j;
-
-		json_begin(&j, stdout, "oomkill");
-		json_str(&j, "summary", "end");
-		json_u64(&j, "oom_kills", c->kills);
-		json_u64(&j, "hung_tasks", c->hangs);
-		json_u64(&j, "lost_events", lost);
-		json_end(&j);
-	} else if (lost) {
-		printf("%llu events lost\n", (unsigned long long)lost);
-	}
+	event_summary("oomkill", c->common.json, c->kills + c->hangs, lost);
 	return 0;
 }
 

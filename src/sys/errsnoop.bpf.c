@@ -10,6 +10,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpf/common.h"
+#include "bpf/comm.h"
 #include "sys/errsnoop.h"
 
 const volatile bool filter_tgid = false;
@@ -26,21 +27,6 @@ struct {
 } events SEC(".maps");
 
 DEFINE_LOST_COUNTER
-
-static __always_inline bool comm_matches(void)
-{
-	char comm[TASK_COMM_LEN];
-
-	bpf_get_current_comm(comm, sizeof(comm));
-#pragma unroll
-	for (int i = 0; i < TASK_COMM_LEN; i++) {
-		if (comm[i] != targ_comm[i])
-			return false;
-		if (!comm[i])
-			break;
-	}
-	return true;
-}
 
 static __always_inline void read_str(char *dst, __u64 *args, unsigned idx)
 {
@@ -65,7 +51,7 @@ static __always_inline void on_exit(struct pt_regs *regs, long ret)
 	nr = BPF_CORE_READ(regs, orig_ax);
 	if (targ_nr >= 0 && nr != targ_nr)
 		return;
-	if (filter_comm && !comm_matches())
+	if (filter_comm && !current_comm_is(targ_comm))
 		return;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include "lib/bpf.h"
 #include "lib/cli.h"
+#include "lib/evsummary.h"
 #include "lib/out.h"
 #include "lib/pidwatch.h"
 #include "lib/syscalls.h"
@@ -211,18 +212,7 @@ static int finish(void *arg, bool last)
 	(void)last;
 	ring_buffer__consume(s->rb);
 	lost = wbpf_lost_events(bpf_map__fd(s->skel->maps.lost));
-	if (s->common.json) {
-		struct json j;
-
-		json_begin(&j, stdout, "errsnoop");
-		json_str(&j, "summary", "end");
-		json_u64(&j, "events", s->events);
-		json_u64(&j, "lost_events", lost);
-		json_end(&j);
-	} else if (lost) {
-		fprintf(stderr, "%llu events lost\n", (unsigned long long)lost);
-	}
-	fflush(stdout);
+	event_summary("errsnoop", s->common.json, s->events, lost);
 	return 0;
 }
 

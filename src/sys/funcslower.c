@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include "lib/bpf.h"
 #include "lib/cli.h"
+#include "lib/evsummary.h"
 #include "lib/out.h"
 #include "lib/pidwatch.h"
 #include "sys/funclatency.h"
@@ -106,18 +107,7 @@ static int finish(void *arg, bool last)
 	(void)last;
 	ring_buffer__consume(c->rb);
 	lost = wbpf_lost_events(bpf_map__fd(c->skel->maps.lost));
-	if (c->common.json) {
-		struct json j;
-
-		json_begin(&j, stdout, "funcslower");
-		json_str(&j, "summary", "end");
-		json_u64(&j, "events", c->events);
-		json_u64(&j, "lost_events", lost);
-		json_end(&j);
-	} else if (lost) {
-		printf("%llu events lost\n", (unsigned long long)lost);
-	}
-	fflush(stdout);
+	event_summary("funcslower", c->common.json, c->events, lost);
 	return 0;
 }
 

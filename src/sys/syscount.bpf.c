@@ -11,6 +11,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpf/common.h"
+#include "bpf/comm.h"
 #include "sys/syscount.h"
 
 const volatile bool filter_tgid = false;   /* -p */
@@ -60,26 +61,11 @@ struct {
 	__type(value, __u64);
 } tid_start SEC(".maps");
 
-static __always_inline bool comm_matches(void)
-{
-	char comm[TASK_COMM_LEN];
-
-	bpf_get_current_comm(comm, sizeof(comm));
-#pragma unroll
-	for (int i = 0; i < TASK_COMM_LEN; i++) {
-		if (comm[i] != targ_comm[i])
-			return false;
-		if (!comm[i])
-			break;
-	}
-	return true;
-}
-
 static __always_inline bool wanted(__u64 pid_tgid)
 {
 	if (filter_tgid && (pid_tgid >> 32) != targ_tgid)
 		return false;
-	return !filter_comm || comm_matches();
+	return !filter_comm || current_comm_is(targ_comm);
 }
 
 static __always_inline struct syscount_stat *keyed_stat(__u32 tgid, __s32 nr, __s32 err)
