@@ -11,6 +11,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpf/common.h"
+#include "bpf/sched.h"
 #include "cpu/jitter.h"
 
 #define TASK_STOPPED_BITS 0x0c /* __TASK_STOPPED | __TASK_TRACED */
@@ -56,19 +57,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } watched SEC(".maps");
-
-/* Before 5.14 the task state was ->state ("sched: Change task_struct::state",
- * 2f064a59a11f renamed it to __state). */
-struct task_struct___old {
-	long state;
-};
-
-static __always_inline long task_state(struct task_struct *t)
-{
-	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state);
-	return BPF_CORE_READ((struct task_struct___old *)t, state);
-}
 
 static __always_inline struct jitter_thread *watched_thread(struct task_struct *t)
 {
@@ -118,7 +106,7 @@ static __always_inline void on_switch(bool preempt, struct task_struct *prev,
 		}
 	}
 	if ((th = watched_thread(prev))) {
-		long state = task_state(prev);
+		long state = sched_task_state(prev);
 
 		th->since = now;
 		th->runnable = preempt || state == TASK_RUNNING;

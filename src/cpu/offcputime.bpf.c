@@ -11,6 +11,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpf/common.h"
+#include "bpf/sched.h"
 #include "bpf/stackmap.h"
 #include "cpu/offcputime.h"
 
@@ -50,19 +51,6 @@ struct {
 	__type(value, __u64);
 } offcpu_us SEC(".maps");
 
-/* Before 5.14 the task state was ->state ("sched: Change task_struct::state",
- * 2f064a59a11f renamed it to __state). */
-struct task_struct___old {
-	long state;
-};
-
-static __always_inline long task_state(struct task_struct *t)
-{
-	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state);
-	return BPF_CORE_READ((struct task_struct___old *)t, state);
-}
-
 static __always_inline bool wanted(struct task_struct *t)
 {
 	if (filter_tgid && BPF_CORE_READ(t, tgid) != targ_tgid)
@@ -71,7 +59,7 @@ static __always_inline bool wanted(struct task_struct *t)
 		return false;
 	if (kernel_threads_only && !(BPF_CORE_READ(t, flags) & PF_KTHREAD))
 		return false;
-	if (targ_state != -1 && task_state(t) != targ_state)
+	if (targ_state != -1 && sched_task_state(t) != targ_state)
 		return false;
 	return BPF_CORE_READ(t, pid) != 0; /* not the idle task */
 }

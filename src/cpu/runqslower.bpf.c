@@ -11,6 +11,8 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpf/common.h"
+#include "bpf/ringbuf.h"
+#include "bpf/sched.h"
 #include "cpu/runqslower.h"
 
 const volatile __u64 min_us = 10000;
@@ -40,19 +42,6 @@ struct {
 
 DEFINE_LOST_COUNTER
 
-/* Before 5.14 the task state was ->state ("sched: Change task_struct::state",
- * 2f064a59a11f renamed it to __state). */
-struct task_struct___old {
-	long state;
-};
-
-static __always_inline long task_state(struct task_struct *t)
-{
-	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state);
-	return BPF_CORE_READ((struct task_struct___old *)t, state);
-}
-
 static __always_inline bool wanted(struct task_struct *p)
 {
 	if (filter_tgid && BPF_CORE_READ(p, tgid) != targ_tgid)
@@ -81,7 +70,7 @@ static __always_inline void report(struct task_struct *prev, struct task_struct 
 	e->prev_tid = BPF_CORE_READ(prev, pid);
 	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), next->comm);
 	bpf_probe_read_kernel_str(e->prev_comm, sizeof(e->prev_comm), prev->comm);
-	bpf_ringbuf_submit(e, 0);
+	ringbuf_submit_batched(&events, e);
 }
 
 /* --- tp_btf: task-local storage --- */
@@ -116,7 +105,7 @@ int BPF_PROG(switch_btf, bool preempt, struct task_struct *prev, struct task_str
 {
 	__u64 now = bpf_ktime_get_ns(), *ts;
 
-	if (task_state(prev) == TASK_RUNNING)
+	if (sched_task_state(prev) == TASK_RUNNING)
 		stamp_btf(prev, now);
 	ts = bpf_task_storage_get(&task_ts, next, 0, 0);
 	if (!ts || !*ts)
@@ -158,7 +147,7 @@ int BPF_PROG(switch_raw, bool preempt, struct task_struct *prev, struct task_str
 	__u64 now = bpf_ktime_get_ns(), *ts;
 	__u32 tid;
 
-	if (task_state(prev) == TASK_RUNNING)
+	if (sched_task_state(prev) == TASK_RUNNING)
 		stamp_raw(prev, now);
 	tid = BPF_CORE_READ(next, pid);
 	ts = bpf_map_lookup_elem(&tid_ts, &tid);

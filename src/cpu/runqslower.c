@@ -103,8 +103,11 @@ static int on_event(void *ctx, void *data, size_t size)
 static int poll_events(void *arg, int timeout_ms)
 {
 	struct runqslower *r = arg;
+	/* the kernel side wakes the reader in batches (bpf/ringbuf.h): read the rest too */
 	int n = ring_buffer__poll(r->rb, timeout_ms);
 
+	if (n >= 0)
+		n = ring_buffer__consume(r->rb);
 	if (n > 0 && !r->common.json)
 		fflush(stdout);
 	pidwatch_stop_if_gone(r->pid);

@@ -11,6 +11,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpf/common.h"
+#include "bpf/sched.h"
 #include "cpu/schedlat.h"
 
 const volatile bool filter_tgid = false; /* -p */
@@ -36,19 +37,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct schedlat_stats);
 } stats SEC(".maps");
-
-/* Before 5.14 the task state was ->state ("sched: Change task_struct::state",
- * 2f064a59a11f renamed it to __state). */
-struct task_struct___old {
-	long state;
-};
-
-static __always_inline long task_state(struct task_struct *t)
-{
-	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state);
-	return BPF_CORE_READ((struct task_struct___old *)t, state);
-}
 
 static __always_inline bool wanted(struct task_struct *p)
 {
@@ -78,7 +66,7 @@ static __always_inline void switch_out(struct task_struct *prev, struct schedlat
 	if (st->on_cpu_since && (s = stats_of(prev)))
 		s->runtime_ns += now - st->on_cpu_since;
 	st->on_cpu_since = 0;
-	if (task_state(prev) == TASK_RUNNING) /* preempted: waiting again */
+	if (sched_task_state(prev) == TASK_RUNNING) /* preempted: waiting again */
 		st->waiting_since = now;
 }
 

@@ -9,6 +9,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpf/common.h"
+#include "bpf/ringbuf.h"
 #include "sys/sigsnoop.h"
 
 const volatile __u32 filter_sender = 0; /* -p: tgid */
@@ -69,7 +70,7 @@ static __always_inline void emit(int sig, int code, int result, int err, __u32 t
 		bpf_probe_read_kernel_str(e->target_comm, sizeof(e->target_comm), target->comm);
 	else
 		e->target_comm[0] = '\0';
-	bpf_ringbuf_submit(e, 0);
+	ringbuf_submit_batched(&events, e);
 }
 
 static __always_inline void on_generate(int sig, struct kernel_siginfo *info,

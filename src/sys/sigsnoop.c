@@ -111,7 +111,11 @@ int sigsnoop_open(struct sigsnoop_collector *sc, const struct sigsnoop_opts *opt
 
 int sigsnoop_poll(struct sigsnoop_collector *sc, int timeout_ms)
 {
+	/* the kernel side wakes the reader in batches (bpf/ringbuf.h): read the rest too */
 	int n = ring_buffer__poll(sc->rb, timeout_ms);
+
+	if (n >= 0)
+		n = ring_buffer__consume(sc->rb);
 
 	return n < 0 && n != -EINTR ? n : 0;
 }
