@@ -3,6 +3,10 @@
 #ifndef WHYSLOW_MMAPLOCK_H
 #define WHYSLOW_MMAPLOCK_H
 
+#ifndef __bpf__
+#include <linux/types.h> /* __u32 and friends; the BPF side has them from vmlinux.h */
+#endif
+
 #define MMAPLOCK_SLOTS 27 /* = LOG2_SLOTS, microseconds */
 
 /* Who holds an mm's lock: the writer, or the reader that has held it longest; and who

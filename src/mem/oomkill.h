@@ -3,6 +3,10 @@
 #ifndef WHYSLOW_OOMKILL_H
 #define WHYSLOW_OOMKILL_H
 
+#ifndef __bpf__
+#include <linux/types.h> /* __u32 and friends; the BPF side has them from vmlinux.h */
+#endif
+
 enum oomkill_kind { OOMKILL_KILL = 1, OOMKILL_HUNG = 2 };
 
 struct oomkill_event {

@@ -2,6 +2,10 @@
 #ifndef WHYSLOW_ERRSNOOP_H
 #define WHYSLOW_ERRSNOOP_H
 
+#ifndef __bpf__
+#include <linux/types.h> /* __u32 and friends; the BPF side has them from vmlinux.h */
+#endif
+
 #define ERRSNOOP_NR_MAX 1024 /* = SYSCALL_NR_MAX */
 #define ERRSNOOP_STR 200     /* bytes kept of each path argument */
 

@@ -3,6 +3,10 @@
 #ifndef WHYSLOW_FUNCLATENCY_H
 #define WHYSLOW_FUNCLATENCY_H
 
+#ifndef __bpf__
+#include <linux/types.h> /* __u32 and friends; the BPF side has them from vmlinux.h */
+#endif
+
 #define FUNCLATENCY_SLOTS 27 /* = LOG2_SLOTS */
 
 struct funclatency_hist {

@@ -3,6 +3,10 @@
 #ifndef WHYSLOW_LOCKSTAT_H
 #define WHYSLOW_LOCKSTAT_H
 
+#ifndef __bpf__
+#include <linux/types.h> /* __u32 and friends; the BPF side has them from vmlinux.h */
+#endif
+
 #define LOCKSTAT_SLOTS 27 /* = LOG2_SLOTS, microseconds */
 
 /* contention_begin's flags (include/trace/events/lock.h, LCB_F_*). */

@@ -3,6 +3,10 @@
 #ifndef WHYSLOW_SYSCOUNT_H
 #define WHYSLOW_SYSCOUNT_H
 
+#ifndef __bpf__
+#include <linux/types.h> /* __u32 and friends; the BPF side has them from vmlinux.h */
+#endif
+
 #define SYSCOUNT_SLOTS 27    /* = LOG2_SLOTS */
 #define SYSCOUNT_NR_MAX 1024 /* = SYSCALL_NR_MAX: syscall numbers counted in the array */
 
