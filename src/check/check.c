@@ -115,9 +115,9 @@ struct snapshot {
 	bool mem_ok, vm_ok;
 	struct procfs_meminfo mem;
 	struct procfs_vmstat vm;
-	unsigned ndisks;
+	unsigned ndisks, disks_dropped;
 	struct procfs_disk disks[MAX_DISK_LINES];
-	unsigned nnet;
+	unsigned nnet, nets_dropped;
 	struct procfs_netdev net[CHECK_MAX_NICS];
 	struct nic_driver drv[CHECK_MAX_NICS];
 	bool tcp_ok;
@@ -382,7 +382,7 @@ static void take_snapshot(struct snapshot *s, struct snapshot *prev)
 		free(buf);
 	}
 	if ((buf = read_proc("/proc/diskstats"))) {
-		int n = procfs_parse_diskstats(buf, s->disks, MAX_DISK_LINES, NULL);
+		int n = procfs_parse_diskstats(buf, s->disks, MAX_DISK_LINES, &s->disks_dropped);
 		s->ndisks = n > 0 ? (unsigned)n : 0;
 		free(buf);
 	}
@@ -395,7 +395,7 @@ static void take_snapshot(struct snapshot *s, struct snapshot *prev)
 		free(buf);
 	}
 	if ((buf = read_proc("/proc/net/dev"))) {
-		int n = procfs_parse_netdev(buf, s->net, CHECK_MAX_NICS, NULL);
+		int n = procfs_parse_netdev(buf, s->net, CHECK_MAX_NICS, &s->nets_dropped);
 		s->nnet = n > 0 ? (unsigned)n : 0;
 		free(buf);
 	}
@@ -1343,6 +1343,10 @@ static void compute_all(struct check_result *r, struct snapshot *a, struct snaps
 		note(r, "no /proc/softirqs");
 	if (!r->tcp_ok)
 		note(r, "no TCP counters (/proc/net/snmp)");
+	if (b->disks_dropped)
+		note(r, "%u block devices beyond the first %d not shown", b->disks_dropped, MAX_DISK_LINES);
+	if (b->nets_dropped)
+		note(r, "%u interfaces beyond the first %d not shown", b->nets_dropped, CHECK_MAX_NICS);
 	if (b->stat.cpus_dropped)
 		note(r, "%u CPUs beyond %d not shown", b->stat.cpus_dropped, CHECK_MAX_CPUS);
 	check_readings(r);

@@ -15,7 +15,7 @@
 
 #define CHECK_MAX_CPUS 1024
 #define CHECK_MAX_DISKS 128
-#define CHECK_MAX_NICS 64
+#define CHECK_MAX_NICS 256  /* a container host has a veth per container */
 #define CHECK_MAX_PROCS 8     /* top CPU users kept */
 #define CHECK_MAX_DSTATE 16   /* D-state tasks kept (all are counted) */
 #define CHECK_MAX_KMSG 12     /* kernel log lines kept (the most recent) */
