@@ -1323,6 +1323,7 @@ static void compute_all(struct check_result *r, struct snapshot *a, struct snaps
 
 	r->window_ms = (unsigned)(itv_ms + 0.5);
 	r->root = geteuid() == 0;
+	r->show_all = o->all_devices;
 	compute_load(r, a, b, itv_ms);
 	compute_cpus(r, a, b, itv_ms);
 	compute_disks(r, a, b, itv_ms, o);
@@ -1471,13 +1472,46 @@ static void print_cpus(const struct check_result *r, FILE *f)
 		fprintf(f, "      (%u more CPUs, less busy; --json lists all)\n", n - shown);
 }
 
+/* Marks in keep[] the rows to print: all of them with -a, else the `limit` busiest of
+ * the active ones (score > 0), so that a host with many devices stays on one screen.
+ * Rows keep their kernel order. Returns how many active rows were left out. */
+static unsigned pick_rows(const double *score, unsigned n, unsigned limit, bool all, bool *keep)
+{
+	unsigned active = 0, kept = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		keep[i] = all || score[i] > 0;
+		active += keep[i];
+	}
+	if (all || active <= limit)
+		return 0;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned busier = 0;
+		if (!keep[i])
+			continue;
+		for (unsigned k = 0; k < n && busier < limit; k++)
+			if (score[k] > score[i] || (score[k] == score[i] && k < i && score[k] > 0))
+				busier++;
+		keep[i] = busier < limit && kept < limit;
+		kept += keep[i];
+	}
+	return active - kept;
+}
+
 static void print_disks(const struct check_result *r, FILE *f, bool all)
 {
-	unsigned shown = 0;
+	double score[CHECK_MAX_DISKS];
+	bool keep[CHECK_MAX_DISKS];
+	unsigned shown = 0, more;
 
+	for (unsigned i = 0; i < r->ndisks; i++)
+		score[i] = disk_active(&r->disks[i])
+				   ? r->disks[i].util_pct * 1000 + r->disks[i].r_per_s + r->disks[i].w_per_s + 1
+				   : 0;
+	more = pick_rows(score, r->ndisks, 10, all, keep);
 	for (unsigned i = 0; i < r->ndisks; i++) {
 		const struct check_disk *d = &r->disks[i];
-		if (!all && !disk_active(d))
+		if (!keep[i])
 			continue;
 		if (!shown++)
 			fprintf(f, "DISK            r/s     w/s    rkB/s    wkB/s rareq-sz wareq-sz r_await w_await  aqu-sz  %%util\n");
@@ -1485,18 +1519,29 @@ static void print_disks(const struct check_result *r, FILE *f, bool all)
 			d->name, d->r_per_s, d->w_per_s, d->rkb_per_s, d->wkb_per_s, d->rareq_kb,
 			d->wareq_kb, d->r_await_ms, d->w_await_ms, d->aqu_sz, d->util_pct);
 	}
+	if (more)
+		fprintf(f, "       (%u more active devices, less busy; -a or --json lists all)\n", more);
 	if (!shown)
 		fprintf(f, "DISK   no disk did I/O in the window (%u devices)\n", r->ndisks);
 }
 
 static void print_nics(const struct check_result *r, FILE *f, bool all)
 {
-	unsigned shown = 0;
+	double score[CHECK_MAX_NICS];
+	bool keep[CHECK_MAX_NICS];
+	unsigned shown = 0, more;
 
 	for (unsigned i = 0; i < r->nnics; i++) {
 		const struct check_nic *n = &r->nics[i];
+		score[i] = nic_active(n) ? n->rxpck_per_s + n->txpck_per_s + 1 +
+					   1000 * (n->rxdrop_per_s + n->rx_missed_per_s + n->rxerr_per_s)
+					 : 0;
+	}
+	more = pick_rows(score, r->nnics, 8, all, keep);
+	for (unsigned i = 0; i < r->nnics; i++) {
+		const struct check_nic *n = &r->nics[i];
 		char ring[24] = "-", util[12] = "-";
-		if (!all && !nic_active(n))
+		if (!keep[i])
 			continue;
 		if (!shown++)
 			fprintf(f, "NIC         rxpck/s  txpck/s   rxkB/s   txkB/s %%ifutil rxerr/s rxdrop/s txdrop/s rxfifo/s drvloss/s rx ring\n");
@@ -1513,6 +1558,8 @@ static void print_nics(const struct check_result *r, FILE *f, bool all)
 			fprintf(f, "%9s", "n/a");
 		fprintf(f, " %s\n", ring);
 	}
+	if (more)
+		fprintf(f, "       (%u more active interfaces, less busy; -a or --json lists all)\n", more);
 	if (!shown)
 		fprintf(f, "NIC    no traffic in the window (%u interfaces)\n", r->nnics);
 	fprintf(f, "softnet  processed %.0f/s  dropped %.0f/s  time_squeeze %.0f/s  (since boot: %llu dropped, %llu squeezed)\n",
@@ -1564,7 +1611,7 @@ void check_print_text(const struct check_result *r, FILE *f)
 	const struct check_memory *m = &r->mem;
 	const struct check_tcp *t = &r->tcp;
 	char now[16], age[16];
-	bool all = false;
+	bool all = r->show_all;
 
 	cli_strftime_now(now, sizeof(now));
 	fprintf(f, "whyslow check at %s over %.2f s, %u CPUs%s\n", now, r->window_ms / 1000.0,

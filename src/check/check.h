@@ -145,6 +145,7 @@ struct check_flag {
 struct check_result {
 	unsigned window_ms;  /* measured, not requested */
 	bool root;
+	bool show_all;       /* text: idle and less busy devices too (-a) */
 	struct check_load load;
 	struct check_vmstat vm;
 	unsigned ncpus;

@@ -393,3 +393,37 @@ TEST(check_json_and_text_print)
 	free(buf);
 	free(r);
 }
+
+TEST(check_text_keeps_to_one_screen)
+{
+	struct check_result *r = quiet_result();
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	/* twelve busy disks: the ten busiest are shown, in kernel order, and the rest counted */
+	r->ndisks = 12;
+	for (unsigned i = 0; i < 12; i++) {
+		snprintf(r->disks[i].name, sizeof(r->disks[i].name), "loop%u", i);
+		r->disks[i].r_per_s = 10 + i;
+		r->disks[i].util_pct = i == 0 ? 99 : 1;
+	}
+	f = open_memstream(&buf, &len);
+	check_print_text(r, f);
+	fclose(f);
+	CHECK(strstr(buf, "loop0 ") != NULL);   /* the busiest by %util */
+	CHECK(strstr(buf, "loop1 ") == NULL);   /* the two least busy are left out */
+	CHECK(strstr(buf, "loop2 ") == NULL);
+	CHECK(strstr(buf, "loop11 ") != NULL);
+	CHECK(strstr(buf, "2 more active devices") != NULL);
+	free(buf);
+	/* -a shows them all */
+	r->show_all = true;
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	check_print_text(r, f);
+	fclose(f);
+	CHECK(strstr(buf, "loop1 ") != NULL && strstr(buf, "more active") == NULL);
+	free(buf);
+	free(r);
+}
