@@ -11,6 +11,7 @@
 #include <bpf/bpf_core_read.h>
 #include "bpf/common.h"
 #include "bpf/comm.h"
+#include "bpf/ringbuf.h"
 #include "sys/errsnoop.h"
 
 const volatile bool filter_tgid = false;
@@ -77,7 +78,7 @@ static __always_inline void on_exit(struct pt_regs *regs, long ret)
 		read_str(e->str[0], e->args, which & 15);
 		read_str(e->str[1], e->args, which >> 4);
 	}
-	bpf_ringbuf_submit(e, 0);
+	ringbuf_submit_batched(&events, e);
 }
 
 SEC("tp_btf/sys_exit")

@@ -198,6 +198,8 @@ static int poll_events(void *arg, int timeout_ms)
 	struct errsnoop *s = arg;
 	int n = ring_buffer__poll(s->rb, timeout_ms);
 
+	if (n >= 0) /* events are submitted without a wakeup until 64 KiB wait */
+		n = ring_buffer__consume(s->rb);
 	if (!s->common.json)
 		fflush(stdout);
 	pidwatch_stop_if_gone(s->pid);

@@ -11,6 +11,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "bpf/common.h"
+#include "bpf/ringbuf.h"
 #include "sys/funclatency.h"
 
 const volatile bool filter_tgid = false;
@@ -84,7 +85,7 @@ int BPF_KRETPROBE(func_return, long ret)
 		e->tgid = pid_tgid >> 32;
 		e->tid = tid;
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
-		bpf_ringbuf_submit(e, 0);
+		ringbuf_submit_batched(&events, e);
 		return 0;
 	}
 	h = bpf_map_lookup_elem(&hist, &zero);

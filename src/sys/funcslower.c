@@ -94,6 +94,8 @@ static int poll_events(void *arg, int timeout_ms)
 	struct funcslower_cmd *c = arg;
 	int n = ring_buffer__poll(c->rb, timeout_ms);
 
+	if (n >= 0) /* events are submitted without a wakeup until 64 KiB wait */
+		n = ring_buffer__consume(c->rb);
 	fflush(stdout);
 	pidwatch_stop_if_gone(c->pid);
 	return n < 0 ? n : 0;
