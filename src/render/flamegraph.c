@@ -337,17 +337,21 @@ static void write_frame(FILE *f, struct emit_ctx *e, const struct flame_box *b, 
 	fputs("</text></g>\n", f);
 }
 
-/* Self delta (after - before) of every node, for differential colours. */
-static double *self_deltas(const struct frame_tree *t)
+/* Self delta (after - before) of every node, for differential colours. With normalize,
+ * the before profile is first scaled to the after profile's total, so that a longer or
+ * busier recording does not make every frame look grown. */
+static double *self_deltas(const struct frame_tree *t, bool normalize)
 {
-	double *d = calloc(t->nnodes, sizeof(double));
+	double *d = calloc(t->nnodes, sizeof(double)), scale = 1;
 
 	if (!d)
 		return NULL;
+	if (normalize && t->count_before[FRAME_ROOT] > 0)
+		scale = t->count[FRAME_ROOT] / t->count_before[FRAME_ROOT];
 	for (uint32_t id = 0; id < t->nnodes; id++)
-		d[id] += t->count[id] - t->count_before[id];
+		d[id] += t->count[id] - scale * t->count_before[id];
 	for (uint32_t id = 1; id < t->nnodes; id++)
-		d[t->node_parent[id]] -= t->count[id] - t->count_before[id];
+		d[t->node_parent[id]] -= t->count[id] - scale * t->count_before[id];
 	return d;
 }
 
@@ -375,7 +379,7 @@ int flamegraph_write(const struct frame_tree *t, const struct flamegraph_opts *o
 	if (l.nboxes == 0)
 		return write_empty(f, o);
 	if (t->count_before) {
-		if (!(e.self_delta = self_deltas(t))) {
+		if (!(e.self_delta = self_deltas(t, o->normalize))) {
 			flame_layout_free(&l);
 			return -1;
 		}
@@ -448,6 +452,7 @@ enum {
 	OPT_TITLE = CLI_LONG_ONLY + 1, OPT_SUBTITLE, OPT_WIDTH, OPT_HEIGHT, OPT_MINWIDTH,
 	OPT_FONTSIZE, OPT_COLORS, OPT_HASH, OPT_CP, OPT_PALETTE_FILE, OPT_REVERSE,
 	OPT_INVERTED, OPT_COUNTNAME, OPT_NAMETYPE, OPT_FLAMECHART, OPT_NEGATE, OPT_DIFF,
+	OPT_NORMALIZE,
 };
 
 static const struct cli_opt flamegraph_opts_spec[] = {
@@ -469,6 +474,7 @@ static const struct cli_opt flamegraph_opts_spec[] = {
 	{OPT_FLAMECHART, "flamechart", NULL, "flame chart: x is input (time) order, not sorted names"},
 	{OPT_DIFF, "diff", NULL, "differential: two inputs BEFORE AFTER; widths from AFTER, red grew, blue shrank"},
 	{OPT_NEGATE, "negate", NULL, "differential: swap the hues (blue grew, red shrank)"},
+	{OPT_NORMALIZE, "normalize", NULL, "differential: scale BEFORE to AFTER's total first (difffolded.pl -n)"},
 	{0},
 };
 
@@ -530,6 +536,7 @@ static int flamegraph_opt(void *ctx, int key, const char *arg)
 	case OPT_NAMETYPE: o->nametype = arg; break;
 	case OPT_FLAMECHART: o->flamechart = true; break;
 	case OPT_NEGATE: o->negate = true; break;
+	case OPT_NORMALIZE: o->normalize = true; break;
 	case OPT_DIFF: c->diff = true; break;
 	default: return -1;
 	}

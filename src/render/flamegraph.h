@@ -36,6 +36,7 @@ struct flamegraph_opts {
 	bool inverted;         /* icicle: roots at the top */
 	bool flamechart;       /* input order on x instead of sorted names */
 	bool negate;           /* differential: swap red and blue */
+	bool normalize;        /* differential: scale "before" to the "after" total first */
 };
 
 void flamegraph_opts_default(struct flamegraph_opts *o);

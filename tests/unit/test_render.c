@@ -344,6 +344,16 @@ TEST(render_svg_differential_colours)
 	svg = render_svg("a;grew 10 30\n", &o);
 	CHECK(strstr(svg, "grew (30 samples, 100.00%; -66.67%)") != NULL);
 	free(svg);
+	/* normalized: before (total 20) scaled by 40/20; "a" doubles exactly, "b" grew */
+	flamegraph_opts_default(&o);
+	o.normalize = true;
+	svg = render_svg("a 10 20\nb 10 20\n", &o);
+	CHECK(strstr(svg, "a (20 samples, 50.00%; +0.00%)") != NULL);
+	free(svg);
+	svg = render_svg("a 10 10\nb 10 30\n", &o);
+	CHECK(strstr(svg, "a (10 samples, 25.00%; -25.00%)") != NULL);
+	CHECK(strstr(svg, "b (30 samples, 75.00%; +25.00%)") != NULL);
+	free(svg);
 }
 
 TEST(render_svg_inverted_and_empty)
