@@ -42,6 +42,11 @@ run_fill "$TMP/c.json" -c sys_fillwrite -T 0
 writes=$(awk '{print $4 + 1}' "$TMP/fill.out") # + the write of its printf
 assert_eq "$(jq -r '.rows[] | select(.syscall == "write") | .count' "$TMP/c.json")" "$writes" "writes counted"
 
+# without the kernel headers' syscall table, numbers stand in for names (and a warning says so)
+WHYSLOW_UNISTD=/nonexistent run_fill "$TMP/n.json" -e ENOSPC -c sys_fillwrite
+assert_eq "$(jq -r '.rows[0] | "\(.syscall) \(.count)"' "$TMP/n.json")" "syscall_1 50" "unnamed syscall row"
+assert_contains "$(cat "$TMP/log")" "install linux-libc-dev"
+
 # -x: failures keyed by syscall and errno
 run_fill "$TMP/x.json" -x -c sys_fillwrite
 assert_eq "$(jq -r '.rows[] | select(.syscall == "write" and .errno == "ENOSPC") | .count' "$TMP/x.json")" 50 "-x write ENOSPC"
