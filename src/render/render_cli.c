@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "render/render_cli.h"
 
 static const struct cli_opt *find_long(const struct cli_opt *o, const char *name, size_t len)
@@ -72,8 +73,12 @@ FILE *render_open_input(const char *path)
 {
 	FILE *f;
 
-	if (!path || strcmp(path, "-") == 0)
+	if (!path || strcmp(path, "-") == 0) {
+		if (isatty(STDIN_FILENO))
+			cli_warn("reading standard input from the terminal (Ctrl-D ends it): pipe the "
+				 "input in or name a file");
 		return stdin;
+	}
 	if (!(f = fopen(path, "r"))) {
 		cli_fail("%s: %s: check the path and permissions", path, strerror(errno));
 		return NULL;
