@@ -36,34 +36,53 @@ struct {
 	__type(value, struct tcptop_comm);
 } comms SEC(".maps");
 
+/* endpoints of the sockets seen, rewritten when a socket first shows in an interval (so a
+ * reused socket address gets its new endpoints) */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u64);
+	__type(value, struct tcptop_sock);
+} socks SEC(".maps");
+
+/* First bytes of a socket and process in this interval: the endpoints, the name, and
+ * the family filter, which needs the endpoints. Returns false when filtered out. */
+static __always_inline bool first_seen(struct sock *sk, const struct tcptop_key *key)
+{
+	struct tcptop_sock info = {};
+	struct tcptop_comm name = {};
+	struct tcptop_bytes zero = {};
+
+	sock_read_flow(sk, &info.flow);
+	if (info.flow.family != AF_INET && info.flow.family != AF_INET6)
+		return false;
+	if (targ_family && info.flow.family != targ_family)
+		return false;
+	info.netns = sock_netns(sk);
+	bpf_map_update_elem(&socks, &key->sk, &info, BPF_ANY);
+	bpf_get_current_comm(name.comm, sizeof(name.comm));
+	bpf_map_update_elem(&comms, &key->pid, &name, BPF_ANY);
+	bpf_map_update_elem(&bytes, key, &zero, BPF_NOEXIST);
+	return true;
+}
+
 static __always_inline void handle(struct sock *sk, int ret, int flags, bool send)
 {
 	struct tcptop_key key = {};
 	struct tcptop_bytes *b;
-	__u32 tgid;
 
 	if (ret <= 0 || (!send && (flags & MSG_PEEK)))
 		return;
 	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP_NUM)
 		return;
-	tgid = bpf_get_current_pid_tgid() >> 32;
-	if (filter_tgid && tgid != targ_tgid)
+	key.pid = bpf_get_current_pid_tgid() >> 32;
+	if (filter_tgid && key.pid != targ_tgid)
 		return;
-	sock_read_flow(sk, &key.flow);
-	if (key.flow.family != AF_INET && key.flow.family != AF_INET6)
-		return;
-	if (targ_family && key.flow.family != targ_family)
-		return;
-	key.pid = tgid;
-	key.netns = sock_netns(sk);
+	key.sk = (__u64)sk;
 	b = bpf_map_lookup_elem(&bytes, &key);
 	if (!b) {
-		struct tcptop_bytes zero = {};
-		struct tcptop_comm name = {};
-
-		bpf_get_current_comm(name.comm, sizeof(name.comm));
-		bpf_map_update_elem(&comms, &tgid, &name, BPF_ANY);
-		bpf_map_update_elem(&bytes, &key, &zero, BPF_NOEXIST);
+		if (!first_seen(sk, &key))
+			return;
 		b = bpf_map_lookup_elem(&bytes, &key);
 		if (!b)
 			return;

@@ -15,6 +15,7 @@
 
 struct tcptop_row {
 	struct tcptop_key key;
+	struct tcptop_sock sock; /* endpoints and namespace */
 	struct tcptop_bytes bytes;
 	char comm[16];
 };
@@ -93,10 +94,12 @@ static int by_bytes(const void *a, const void *b)
 {
 	const struct tcptop_row *x = a, *y = b;
 	uint64_t tx = x->bytes.sent + x->bytes.received, ty = y->bytes.sent + y->bytes.received;
+	int c;
 
 	if (tx != ty)
 		return tx < ty ? 1 : -1;
-	return memcmp(&x->key, &y->key, sizeof(x->key));
+	c = memcmp(&x->sock, &y->sock, sizeof(x->sock));
+	return c ? c : memcmp(&x->key, &y->key, sizeof(x->key));
 }
 
 /* Per-process sums: rows with the same PID folded into one, flow zeroed. */
@@ -132,8 +135,8 @@ static void print_json(struct tcptop *t, const struct tcptop_row *procs, size_t 
 		json_object_open(&j, NULL);
 		json_u64(&j, "pid", t->r[i].key.pid);
 		json_str(&j, "comm", t->r[i].comm);
-		net_flow_json(&j, &t->r[i].key.flow);
-		json_u64(&j, "netns", t->r[i].key.netns);
+		net_flow_json(&j, &t->r[i].sock.flow);
+		json_u64(&j, "netns", t->r[i].sock.netns);
 		json_u64(&j, "rx_bytes", t->r[i].bytes.received);
 		json_u64(&j, "tx_bytes", t->r[i].bytes.sent);
 		json_object_close(&j);
@@ -174,8 +177,8 @@ static void print_text(struct tcptop *t, const struct tcptop_row *procs, size_t 
 	       "TX_KB");
 	for (size_t i = 0; i < t->n && i < rows; i++)
 		printf("%-7u %-12.12s %-26s %-26s %10llu %10llu\n", t->r[i].key.pid, t->r[i].comm,
-		       net_flow_end(&t->r[i].key.flow, 1, l, sizeof(l)),
-		       net_flow_end(&t->r[i].key.flow, 0, r, sizeof(r)),
+		       net_flow_end(&t->r[i].sock.flow, 1, l, sizeof(l)),
+		       net_flow_end(&t->r[i].sock.flow, 0, r, sizeof(r)),
 		       (unsigned long long)t->r[i].bytes.received / 1024,
 		       (unsigned long long)t->r[i].bytes.sent / 1024);
 	if (t->per_process) {
@@ -204,6 +207,7 @@ static int tick(void *arg, bool last)
 		return cli_fail("reading the byte counts failed: %s", strerror(-n));
 	for (size_t i = 0; i < t->n; i++) {
 		struct tcptop_comm name = {{0}};
+		bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.socks), &t->r[i].key.sk, &t->r[i].sock);
 		bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.comms), &t->r[i].key.pid, &name);
 		snprintf(t->r[i].comm, sizeof(t->r[i].comm), "%.15s", name.comm[0] ? name.comm : "?");
 	}

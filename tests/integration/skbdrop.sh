@@ -23,8 +23,8 @@ in_b iptables -A INPUT -p tcp --dport 5202 -m statistic --mode random --probabil
   skip "iptables statistic match unavailable"
 rule_drops() { in_b iptables -L INPUT -v -x -n | awk '/DROP/ && /5202/ {print $1}'; }
 
-# 1. each drop, with its reason, in the receiver's namespace
-$WS skbdrop --json >"$TMP/drops.json" 2>"$TMP/drops.err" &
+# 1. each drop, with its reason and kernel stack (-s), in the receiver's namespace
+$WS skbdrop -s --json >"$TMP/drops.json" 2>"$TMP/drops.err" &
 pid=$!
 wait_attached "$TMP/drops.err"
 start_server 5202 0 1
@@ -41,6 +41,8 @@ loc=$(jq -r --argjson ns "$NETNS_B" 'select(.netns == $ns and .reason == "NETFIL
 assert_contains "$loc" "nf_hook_slow\|nft_do_chain\|ipt_do_table" "drop location"
 note "drop location: $loc"
 assert_eq "$(jq -s 'map(select(.summary)) | .[0].lost_events' "$TMP/drops.json")" 0 "lost events"
+stack=$(jq -r --argjson ns "$NETNS_B" 'select(.netns == $ns and .reason == "NETFILTER_DROP") | .kernel_stack | join(" ")' "$TMP/drops.json" | head -1)
+assert_contains "$stack" "nf_hook_slow" "kernel stack of a NETFILTER_DROP"
 
 # 2. tcpdrop -c, raw_tp fallback: counts by reason and location
 in_b iptables -Z INPUT

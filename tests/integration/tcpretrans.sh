@@ -23,9 +23,9 @@ make_netpair
 in_b iptables -A INPUT -p tcp --dport 5201 -m statistic --mode random --probability 0.1 -j DROP ||
   skip "iptables statistic match unavailable"
 
-run_once() { # extra-env label
+run_once() { # label env [-s]
   local log=$TMP/trace$1.json err=$TMP/trace$1.err before after events segs
-  env $2 $WS tcpretrans --json >"$log" 2>"$err" &
+  env $2 $WS tcpretrans ${3:-} --json >"$log" 2>"$err" &
   local pid=$!
   wait_attached "$err"
   start_server 5201 0 1
@@ -41,8 +41,12 @@ run_once() { # extra-env label
   assert_eq "$segs" "$((after - before))" "$1: segments retransmitted vs RetransSegs delta"
   assert_contains "$(jq -r 'select(.rport == 5201) | .state' "$log" | sort -u)" "ESTABLISHED"
   assert_eq "$(jq -s 'map(select(.summary)) | .[0].lost_events' "$log")" 0 "$1: lost events"
+  if [ -n "${3:-}" ]; then
+    assert_contains "$(jq -r 'select(.kernel_stack) | .kernel_stack | join(" ")' "$log" | head -3)" \
+      "tcp_retransmit_skb\|tcp_retransmit_timer\|tcp_xmit_retransmit_queue" "$1: kernel stacks (-s)"
+  fi
 }
-run_once btf ""
+run_once btf "" -s
 run_once raw "WHYSLOW_FORCE_RAW_TP=1"
 
 # -c: counts per flow over an interval
