@@ -17,6 +17,8 @@
 #define TASK_STOPPED_BITS 0x0c /* __TASK_STOPPED | __TASK_TRACED */
 
 const volatile __u32 targ_tgid = 0; /* the process whose signals are kept */
+const volatile bool pid_mode = false;  /* -p: report involuntary absences as stalls */
+const volatile __u64 threshold_ns = 25000000;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -49,6 +51,12 @@ struct {
 	__type(key, __u32);
 	__type(value, struct jitter_thread);
 } threads SEC(".maps");
+
+/* -p mode: stalls found in the kernel (rare: a ring buffer is cheap here) */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);
+} stalls SEC(".maps");
 
 /* thread id -> slot in threads, filled by user space */
 struct {
@@ -85,6 +93,46 @@ static __always_inline void close_period(struct jitter_thread *th, __u64 now)
 	}
 }
 
+/* -p mode: an involuntary absence begins (preempted, stopped, or woken from a sleep):
+ * remember the counters, to report the parts if it grows over the threshold. */
+static __always_inline void stall_begin(struct jitter_thread *th, __u64 now, __u32 cpu)
+{
+	struct jitter_cpu *cs = bpf_map_lookup_elem(&cpu_state, &cpu);
+
+	th->stall_start = now;
+	th->stall_runnable = th->runnable_ns;
+	th->stall_stopped = th->stopped_ns;
+	th->stall_cpu = cpu;
+	th->stall_softirq = cs ? cs->softirq_ns : 0;
+	th->stall_hardirq = cs ? cs->hardirq_ns : 0;
+}
+
+static __always_inline void stall_end(struct jitter_thread *th, __u32 tid, __u64 now)
+{
+	struct jitter_stall *e;
+	struct jitter_cpu *cs;
+	__u32 cpu = th->stall_cpu;
+
+	if (!th->stall_start || now - th->stall_start < threshold_ns) {
+		th->stall_start = 0;
+		return;
+	}
+	e = bpf_ringbuf_reserve(&stalls, sizeof(*e), 0);
+	if (e) {
+		cs = bpf_map_lookup_elem(&cpu_state, &cpu);
+		e->start = th->stall_start;
+		e->end = now;
+		e->runnable_ns = th->runnable_ns - th->stall_runnable;
+		e->stopped_ns = th->stopped_ns - th->stall_stopped;
+		e->softirq_ns = cs ? cs->softirq_ns - th->stall_softirq : 0;
+		e->hardirq_ns = cs ? cs->hardirq_ns - th->stall_hardirq : 0;
+		e->tid = tid;
+		e->cpu = cpu;
+		bpf_ringbuf_submit(e, 0);
+	}
+	th->stall_start = 0;
+}
+
 static __always_inline void on_switch(bool preempt, struct task_struct *prev,
 				      struct task_struct *next)
 {
@@ -111,16 +159,25 @@ static __always_inline void on_switch(bool preempt, struct task_struct *prev,
 		th->since = now;
 		th->runnable = preempt || state == TASK_RUNNING;
 		th->stopped = !th->runnable && (state & TASK_STOPPED_BITS);
+		if (pid_mode) {
+			if (th->runnable || th->stopped)
+				stall_begin(th, now, bpf_get_smp_processor_id());
+			else
+				th->stall_start = 0; /* a sleep the thread chose */
+		}
 	}
 	if ((th = watched_thread(next)) && th->since) {
 		close_period(th, now);
 		th->since = 0;
+		if (pid_mode)
+			stall_end(th, BPF_CORE_READ(next, pid), now);
 	}
 }
 
 static __always_inline void on_wakeup(struct task_struct *p)
 {
 	struct jitter_thread *th = watched_thread(p);
+	__u32 cpu;
 	__u64 now;
 
 	if (!th || !th->since || th->runnable)
@@ -130,6 +187,16 @@ static __always_inline void on_wakeup(struct task_struct *p)
 	th->since = now;
 	th->runnable = 1;
 	th->stopped = 0;
+	/* woken from a sleep: waiting for the CPU starts now; woken from a stop: the stall
+	 * goes on */
+	if (pid_mode && !th->stall_start) {
+		/* the CPU it was queued on (task_cpu), not the waker's */
+		if (bpf_core_field_exists(p->thread_info.cpu))
+			cpu = BPF_CORE_READ(p, thread_info.cpu);
+		else
+			cpu = bpf_get_smp_processor_id();
+		stall_begin(th, now, cpu);
+	}
 }
 
 static __always_inline void on_signal(int sig, struct task_struct *task)

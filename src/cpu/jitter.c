@@ -3,6 +3,7 @@
  * explained from what BPF saw meanwhile: the tasks that ran on that CPU and for how long,
  * the ticker's own run-queue wait versus off-CPU (and stopped) time, the signals its
  * process received with their senders, and softirq/hardirq time on the CPU. */
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -14,9 +15,11 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "lib/bpf.h"
 #include "lib/cli.h"
 #include "lib/out.h"
+#include "lib/pidwatch.h"
 #include "lib/signames.h"
 #include "cpu/jitter.h"
 #include "jitter.skel.h"
@@ -43,6 +46,10 @@ struct ticker {
 struct jitter {
 	struct cli_common common;
 	unsigned work_ms, sleep_ms, threshold_ms, duration_s;
+	pid_t pid; /* -p: explain this process's threads instead of running tickers */
+	uint32_t *pid_tids; /* -p: threads registered, slot = index */
+	unsigned npid_tids;
+	struct ring_buffer *stall_rb;
 	int ncpus;
 	bool *use_cpu;
 	struct jitter_bpf *skel;
@@ -68,13 +75,15 @@ static const struct cli_opt options[] = {
 	{'c', "cpus", "LIST", "CPUs to run a ticker on, e.g. 0 or 0,2-3 (default: all)"},
 	{'t', "threshold", "MS", "a loop longer than this is a stall (default 25)"},
 	{'d', "duration", "SECONDS", "run this long (default: until Ctrl-C)"},
+	{'p', "pid", "PID", "explain stalls of this process's threads (no ticker): any "
+			    "involuntary absence (run-queue wait, stop) over the threshold"},
 	{0},
 };
 
 const struct cli_spec jitter_spec = {
 	.name = "jitter",
 	.summary = "ticker threads that catch stalls and explain each: who ran, run-queue wait, stops, signals, irqs",
-	.usage = "[-w MS] [-s MS] [-c CPUS] [-t MS] [-d SECONDS] [--json]",
+	.usage = "[-w MS] [-s MS] [-c CPUS] [-t MS] [-d SECONDS] [-p PID] [--json]",
 	.description =
 		"Runs a ticker thread pinned to each chosen CPU: work W ms of CPU time, sleep S\n"
 		"ms, again. A loop over the threshold is a stall: the program stalled, not the\n"
@@ -83,11 +92,14 @@ const struct cli_spec jitter_spec = {
 		"that ran on that CPU and for how long, the ticker's time runnable (waiting for\n"
 		"the CPU: saturation, case C13) versus off-CPU and stopped (SIGSTOP: case C6),\n"
 		"the signals the process received with their senders, and softirq and hardirq\n"
-		"time. JSON: one object per stall, then a summary object.",
+		"time. JSON: one object per stall, then a summary object. With -p PID there is\n"
+		"no ticker: a stall is any time a thread of PID spends off-CPU without choosing\n"
+		"to (waiting for a CPU, or stopped) beyond the threshold; sleeps do not count.",
 	.opts = options,
 	.examples = "  whyslow jitter -c 0 -d 10          # one ticker on CPU 0 for 10 s\n"
 		    "  whyslow jitter -w 5 -s 5 -t 15     # finer loops, tighter threshold\n"
-		    "  whyslow jitter --json -d 30 > stalls.json\n",
+		    "  whyslow jitter --json -d 30 > stalls.json\n"
+		    "  whyslow jitter -p 1234 -t 50      # stalls of process 1234's threads\n",
 };
 
 static uint64_t now_ns(void)
@@ -140,6 +152,7 @@ static int on_option(void *arg, int key, const char *val)
 	case 't': jt->threshold_ms = cli_parse_ulong(val, "threshold (ms)", 1, 100000); break;
 	case 'd': jt->duration_s = cli_parse_ulong(val, "duration (seconds)", 1, 86400); break;
 	case 'c': parse_cpus(jt, val); break;
+	case 'p': jt->pid = cli_parse_pid(val); break;
 	}
 	return 0;
 }
@@ -306,8 +319,9 @@ static double ms(uint64_t ns)
 	return ns / 1e6;
 }
 
-/* Signals to this process generated during the loop (from just before it: a stop
- * requested as the loop began still stalls it). */
+/* Signals to the process generated during the stall or up to a threshold before it: a
+ * stop takes effect only when the thread next runs, which on a busy CPU is a while after
+ * the signal was sent. */
 static void each_signal(struct jitter *jt, const struct stall *st,
 			void (*fn)(const struct jitter_signal *, void *), void *ctx)
 {
@@ -321,7 +335,7 @@ static void each_signal(struct jitter *jt, const struct stall *st,
 		for (uint64_t i = first; i < count; i++) {
 			const struct jitter_signal *s =
 				&jt->signals[(size_t)cpu * JITTER_SIGNAL_RING + (i & (JITTER_SIGNAL_RING - 1))];
-			if (s->ts + 1000000 >= st->t0 && s->ts <= st->t1 &&
+			if (s->ts + jt->threshold_ms * 1000000ull >= st->t0 && s->ts <= st->t1 &&
 			    n < sizeof(recs) / sizeof(recs[0]))
 				recs[n++] = s;
 		}
@@ -367,13 +381,33 @@ static void signal_out(const struct jitter_signal *s, void *ctx)
 		s->sender_pid, comm, effect ? " " : "", effect ? effect : "");
 }
 
+/* The stalled thread's name, from /proc (threads of -p PID) or the ticker's own. */
+static void thread_comm(const struct jitter *jt, const struct stall *st, char *buf, size_t size)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(buf, size, "jitter/%d", st->cpu);
+	if (!jt->pid)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/task/%u/comm", (int)jt->pid, st->tid);
+	snprintf(buf, size, "?");
+	if ((f = fopen(path, "r"))) {
+		if (fgets(buf, (int)size, f))
+			buf[strcspn(buf, "\n")] = '\0';
+		fclose(f);
+	}
+}
+
 static void report(struct jitter *jt, const struct stall *st)
 {
 	struct ran ran[MAX_RAN];
 	uint64_t idle_ns;
 	bool partial;
 	int n = who_ran(jt, st, ran, &partial, &idle_ns);
+	char comm[32];
 
+	thread_comm(jt, st, comm, sizeof(comm));
 	jt->reported++;
 	if (jt->common.json) {
 		struct json j;
@@ -381,6 +415,7 @@ static void report(struct jitter *jt, const struct stall *st)
 		json_begin(&j, stdout, "jitter");
 		json_u64(&j, "cpu", st->cpu);
 		json_u64(&j, "tid", st->tid);
+		json_str(&j, "comm", comm);
 		json_double(&j, "duration_ms", ms(st->t1 - st->t0));
 		json_double(&j, "runnable_ms", ms(st->runnable_ns));
 		json_double(&j, "offcpu_ms", ms(st->offcpu_ns));
@@ -405,9 +440,10 @@ static void report(struct jitter *jt, const struct stall *st)
 		json_end(&j);
 		return;
 	}
-	printf("STALL cpu %d: loop %.1f ms (threshold %u): runnable %.1f ms, off-CPU %.1f ms "
-	       "(stopped %.1f ms), softirq %.2f ms, hardirq %.2f ms\n",
-	       st->cpu, ms(st->t1 - st->t0), jt->threshold_ms, ms(st->runnable_ns),
+	printf("STALL cpu %d %s (%u): %s %.1f ms (threshold %u): runnable %.1f ms, off-CPU "
+	       "%.1f ms (stopped %.1f ms), softirq %.2f ms, hardirq %.2f ms\n",
+	       st->cpu, comm, st->tid, jt->pid ? "away" : "loop", ms(st->t1 - st->t0),
+	       jt->threshold_ms, ms(st->runnable_ns),
 	       ms(st->offcpu_ns), ms(st->stopped_ns), ms(st->softirq_ns), ms(st->hardirq_ns));
 	struct signal_out o = {.f = stdout, .t0 = st->t0};
 	each_signal(jt, st, signal_out, &o);
@@ -445,11 +481,90 @@ static int drain(void *arg, int timeout_ms)
 	return 0;
 }
 
+/* --- -p: the threads of an existing process --- */
+
+static int on_stall(void *ctx, void *data, size_t size)
+{
+	struct jitter *jt = ctx;
+	const struct jitter_stall *e = data;
+	struct stall st;
+
+	if (size < sizeof(*e))
+		return 0;
+	st = (struct stall){
+		.cpu = (int)e->cpu, .t0 = e->start, .t1 = e->end, .tid = e->tid,
+		.runnable_ns = e->runnable_ns, .offcpu_ns = e->stopped_ns,
+		.stopped_ns = e->stopped_ns, .softirq_ns = e->softirq_ns,
+		.hardirq_ns = e->hardirq_ns,
+	};
+	if (st.cpu < 0 || st.cpu >= jt->ncpus)
+		return 0;
+	report(jt, &st);
+	return 0;
+}
+
+/* Registers threads of the process not seen yet (it may start more at any time). */
+static void register_threads(struct jitter *jt)
+{
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)jt->pid);
+	if (!(dir = opendir(path)))
+		return;
+	while ((d = readdir(dir)) && jt->npid_tids < JITTER_MAX_THREADS) {
+		uint32_t tid = (uint32_t)strtoul(d->d_name, NULL, 10), slot;
+		bool known = false;
+
+		for (unsigned i = 0; tid && i < jt->npid_tids && !known; i++)
+			known = jt->pid_tids[i] == tid;
+		if (!tid || known)
+			continue;
+		slot = jt->npid_tids;
+		if (bpf_map_update_elem(bpf_map__fd(jt->skel->maps.watched), &tid, &slot, BPF_ANY) == 0)
+			jt->pid_tids[jt->npid_tids++] = tid;
+	}
+	closedir(dir);
+}
+
+static int poll_pid(void *arg, int timeout_ms)
+{
+	struct jitter *jt = arg;
+	int n = ring_buffer__poll(jt->stall_rb, timeout_ms);
+
+	register_threads(jt);
+	pidwatch_stop_if_gone(jt->pid);
+	return n < 0 && n != -EINTR ? n : 0;
+}
+
+static int summary_pid(struct jitter *jt)
+{
+	ring_buffer__consume(jt->stall_rb);
+	if (jt->common.json) {
+		struct json j;
+
+		json_begin(&j, stdout, "jitter");
+		json_bool(&j, "summary", true);
+		json_i64(&j, "pid", jt->pid);
+		json_u64(&j, "threads", jt->npid_tids);
+		json_u64(&j, "stalls", jt->reported);
+		json_end(&j);
+		return 0;
+	}
+	printf("\n%llu stalls over %u ms in %u threads of process %d\n",
+	       (unsigned long long)jt->reported, jt->threshold_ms, jt->npid_tids, (int)jt->pid);
+	fflush(stdout);
+	return 0;
+}
+
 static int summary(void *arg, bool last)
 {
 	struct jitter *jt = arg;
 
 	(void)last;
+	if (jt->pid)
+		return summary_pid(jt);
 	atomic_store(&jt->stop, true);
 	for (int i = 0; i < jt->ntickers; i++)
 		pthread_join(jt->tickers[i].thread, NULL);
@@ -509,7 +624,9 @@ static int load(struct jitter *jt, bool use_btf)
 	if (!skel)
 		return -errno;
 	jt->skel = skel;
-	skel->rodata->targ_tgid = (uint32_t)getpid();
+	skel->rodata->targ_tgid = (uint32_t)(jt->pid ? jt->pid : getpid());
+	skel->rodata->pid_mode = jt->pid > 0;
+	skel->rodata->threshold_ns = jt->threshold_ms * 1000000ull;
 	bpf_map__set_max_entries(skel->maps.switch_ring, jt->ncpus * JITTER_SWITCH_RING);
 	bpf_map__set_max_entries(skel->maps.signal_ring, jt->ncpus * JITTER_SIGNAL_RING);
 	bpf_map__set_max_entries(skel->maps.cpu_state, jt->ncpus);
@@ -587,7 +704,7 @@ int cmd_jitter(int argc, char **argv)
 	for (int c = 0; c < jt.ncpus; c++)
 		jt.use_cpu[c] = true;
 	cli_parse(&jitter_spec, argc, argv, &jt.common, on_option, &jt);
-	if (jt.work_ms + jt.sleep_ms >= jt.threshold_ms)
+	if (!jt.pid && jt.work_ms + jt.sleep_ms >= jt.threshold_ms)
 		cli_usage_error("the threshold (%u ms) must exceed work + sleep (%u + %u ms)",
 				jt.threshold_ms, jt.work_ms, jt.sleep_ms);
 	ops.duration_ms = (uint64_t)jt.duration_s * 1000;
@@ -612,6 +729,20 @@ int cmd_jitter(int argc, char **argv)
 		err = cli_fail("mapping the BPF arrays into memory failed: %s", strerror(errno));
 		goto out;
 	}
+	if (jt.pid) {
+		jt.pid_tids = calloc(JITTER_MAX_THREADS, sizeof(*jt.pid_tids));
+		jt.stall_rb = ring_buffer__new(bpf_map__fd(jt.skel->maps.stalls), on_stall, &jt, NULL);
+		if (!jt.pid_tids || !jt.stall_rb) {
+			err = cli_fail("setting up the stall reader failed: %s", strerror(errno));
+			goto out;
+		}
+		register_threads(&jt);
+		ops.poll = poll_pid;
+		fprintf(stderr, "Watching %u threads of process %d (stall > %u ms)... Hit Ctrl-C "
+				"to end.\n", jt.npid_tids, (int)jt.pid, jt.threshold_ms);
+		err = cli_run_loop(&jt.common, &ops, &jt);
+		goto out;
+	}
 	if ((err = start_tickers(&jt))) {
 		atomic_store(&jt.stop, true);
 		for (int i = 0; i < jt.ntickers; i++)
@@ -623,6 +754,8 @@ int cmd_jitter(int argc, char **argv)
 		jt.sleep_ms, jt.threshold_ms);
 	err = cli_run_loop(&jt.common, &ops, &jt);
 out:
+	ring_buffer__free(jt.stall_rb);
+	free(jt.pid_tids);
 	unmap_all(&jt);
 	jitter_bpf__destroy(jt.skel);
 	free(jt.tickers);

@@ -41,7 +41,20 @@ struct jitter_thread {
 	__u64 since;       /* when the current off-CPU period began, 0 while running */
 	__u32 runnable;    /* the current period is a run-queue wait */
 	__u32 stopped;     /* the current period is a stop */
-	__u64 pad[3];
+	/* -p mode: the current involuntary absence (preempted, stopped, or woken and not yet
+	 * running), with the counters as they were when it began */
+	__u64 stall_start;
+	__u64 stall_runnable, stall_stopped, stall_softirq, stall_hardirq;
+	__u32 stall_cpu;
+	__u32 pad;
+	__u64 pad2[3];
+};
+
+/* -p mode: an involuntary absence of a watched thread longer than the threshold. */
+struct jitter_stall {
+	__u64 start, end;
+	__u64 runnable_ns, stopped_ns, softirq_ns, hardirq_ns;
+	__u32 tid, cpu;
 };
 
 #endif

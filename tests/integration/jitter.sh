@@ -64,10 +64,32 @@ for h in $h1 $h2; do
   assert_between "$(awk -v a="$named" -v b="$stalls" 'BEGIN{printf "%.2f", a/b}')" 0.8 1 "share of stalls naming hog $h"
 done
 
+# -p: an existing process's threads, no ticker. A 50 ms sleeper stopped twice for 300 ms:
+# two stalls, both stops with the sender named; its own 50 ms sleeps (over -t 20) are
+# sleeps it chose and must not count
+"$WORKLOADS/sched" sleeper 5 50000 >/dev/null & s=$!
+on_exit "kill -CONT $s; kill $s"
+"$WS" jitter -p "$s" -t 20 -d 3 --json >"$TMP/p.json" 2>"$TMP/p.err" & jit=$!
+wait_attached "$TMP/p.err"
+"$WORKLOADS/stopper" "$s" 1000 300 2 & stopper=$!
+wait $stopper; wait $jit || fail "jitter -p failed: $(cat "$TMP/p.err")"
+assert_eq "$(jq -c 'select(.summary != true)' "$TMP/p.json" | wc -l)" 2 "-p: stalls (the two stops, no sleeps)"
+assert_eq "$(jq -s -c '[.[]|select(.summary != true)|.tid]|unique' "$TMP/p.json")" "[$s]" "-p: the stalled thread"
+while read -r line; do
+  assert_between "$(jq .stopped_ms <<<"$line")" 240 360 "-p: stopped time (ms)"
+  assert_eq "$(jq -c --argjson p "$stopper" '[.signals[]|select(.sig=="SIGSTOP" and .sender_pid==$p)|.sender_comm]' <<<"$line")" '["stopper"]' "-p: SIGSTOP sender"
+done < <(jq -c 'select(.summary != true)' "$TMP/p.json")
+kill $s 2>/dev/null; wait $s 2>/dev/null
+
 # text output and bad input
 "$WS" jitter -c 0 -d 1 >"$TMP/text" 2>&1 || fail "text run failed"
 assert_contains "$(cat "$TMP/text")" "^CPU  *LOOPS  *STALLS" "text summary"
 rc=0; "$WS" jitter -c 4096 -d 1 >"$TMP/o" 2>&1 || rc=$?; assert_eq "$rc" 2 "-c out of range"
 rc=0; "$WS" jitter -c 1-0 -d 1 >"$TMP/o" 2>&1 || rc=$?; assert_eq "$rc" 2 "-c backwards range"
 rc=0; "$WS" jitter -w 20 -s 10 -t 25 >"$TMP/o" 2>&1 || rc=$?; assert_eq "$rc" 2 "threshold below work + sleep"
+rc=0; "$WS" jitter -p 999999 -d 1 >"$TMP/o" 2>&1 || rc=$?; assert_eq "$rc" 2 "-p missing process"
+"$WORKLOADS/sched" sleeper 0.5 10000 >/dev/null & gone=$!
+rc=0; "$WS" jitter -p "$gone" -d 10 >"$TMP/o" 2>"$TMP/e" || rc=$?
+assert_eq "$rc" 0 "-p process exiting mid-run ends the run"
+assert_contains "$(cat "$TMP/e")" "process $gone exited" "exit message"
 echo "jitter: all checks passed"
