@@ -12,6 +12,7 @@
 /* X(name, group, cases): cases are those of CASES.md the command serves. */
 #define COMMANDS(X)                                                                        \
 	X(check, "overview", "C1 C2 C4 C12 C13")                                           \
+	X(doctor, "overview", "C1 C2 C4 C5 C6 C7 C10 C12")                                 \
 	X(features, "overview", "C13")                                                     \
 	X(biolatency, "disk", "C1 C2 C3")                                                  \
 	X(biosnoop, "disk", "C1 C2 C3")                                                    \
