@@ -83,8 +83,9 @@ static __always_inline __u32 request_op(struct request *rq)
  * issuer is one lookup and a few stores, with no allocation. `live` marks an entry in use
  * (from io_start to completion), so that a reused request never carries a stale issuer. */
 struct blk_issuer {
+	__u64 start_ns;  /* when recorded (block_io_start, or insert/issue without it) */
 	__u64 insert_ns; /* block_rq_insert, 0 if dispatched directly */
-	__u64 issue_ns;  /* block_rq_issue, 0 until issued */
+	__u64 issue_ns;  /* block_rq_issue, 0 until issued (or if that program was skipped) */
 	__u32 pid;       /* thread group id of the issuer */
 	__u32 live;      /* 1 from recording to completion */
 	char comm[TASK_COMM_LEN];
@@ -131,6 +132,7 @@ struct blk_issuer {
 			if (!v)                                                            \
 				return NULL; /* map full: the request goes untraced */    \
 		}                                                                          \
+		v->start_ns = bpf_ktime_get_ns();                                          \
 		v->insert_ns = 0;                                                          \
 		v->issue_ns = 0;                                                           \
 		v->pid = id >> 32;                                                         \

@@ -36,12 +36,14 @@ static __always_inline void on_complete(struct request *rq, unsigned int nr_byte
 {
 	struct blk_issuer *v = issuer_live(rq);
 	struct biosnoop_event *e;
-	__u64 now;
+	__u64 now, issued;
 
 	if (!v)
-		return;
-	if (!v->issue_ns)
-		goto done; /* issued before tracing began */
+		return; /* begun before tracing, or filtered out */
+	/* no issue time: the issue program was skipped (a BPF program does not run nested in
+	 * itself on one CPU, e.g. an issue from an interrupt during another issue); time
+	 * from the request's start instead of losing it */
+	issued = v->issue_ns ? v->issue_ns : v->start_ns;
 	now = bpf_ktime_get_ns();
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -50,8 +52,8 @@ static __always_inline void on_complete(struct request *rq, unsigned int nr_byte
 	}
 	e->complete_ns = now;
 	e->sector = BPF_CORE_READ(rq, __sector);
-	e->queue_ns = v->insert_ns && v->insert_ns < v->issue_ns ? v->issue_ns - v->insert_ns : 0;
-	e->latency_ns = now - v->issue_ns;
+	e->queue_ns = v->insert_ns && v->insert_ns < issued ? issued - v->insert_ns : 0;
+	e->latency_ns = now - issued;
 	e->pid = v->pid;
 	e->dev = request_dev(rq);
 	e->bytes = nr_bytes;

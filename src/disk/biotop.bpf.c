@@ -32,9 +32,8 @@ static __always_inline void on_complete(struct request *rq, unsigned int nr_byte
 
 	if (!v)
 		return;
-	if (!v->issue_ns)
-		goto done;
-	latency = bpf_ktime_get_ns() - v->issue_ns;
+	/* without an issue time (issue program skipped: see biosnoop), from the start */
+	latency = bpf_ktime_get_ns() - (v->issue_ns ? v->issue_ns : v->start_ns);
 	k.pid = v->pid;
 	k.dev = request_dev(rq);
 	k.rw = request_op(rq) == BIO_OP_WRITE;

@@ -10,6 +10,7 @@
 #include "lib/cli.h"
 #include "lib/out.h"
 #include "lib/pidwatch.h"
+#include "lib/progstats.h"
 #include "disk/heatmap_opt.h"
 #include "disk/fsslower.h"
 #include "disk/fscommon.h"
@@ -123,20 +124,26 @@ static int poll_events(void *arg, int timeout_ms)
 static int tick(void *arg, bool last)
 {
 	struct fsslower *f = arg;
-	uint64_t lost;
+	uint64_t lost, skipped;
 
 	(void)last;
 	ring_buffer__consume(f->rb);
 	lost = wbpf_lost_events(bpf_map__fd(f->skel->maps.lost));
+	skipped = progstats_recursion_misses(f->skel->obj);
 	if (f->common.json) {
 		struct json j;
 		json_begin(&j, stdout, "fsslower");
 		json_bool(&j, "summary", true);
 		json_u64(&j, "events", f->events);
 		json_u64(&j, "lost_events", lost);
+		json_u64(&j, "skipped_runs", skipped);
 		json_end(&j);
-	} else if (lost) {
-		printf("%llu events lost\n", (unsigned long long)lost);
+	} else {
+		if (lost)
+			printf("%llu events lost (ring buffer full)\n", (unsigned long long)lost);
+		if (skipped)
+			printf("%llu hook runs skipped by the kernel (nested on one CPU): events "
+			       "may be missing\n", (unsigned long long)skipped);
 	}
 	fflush(stdout);
 	return 0;
