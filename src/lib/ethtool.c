@@ -32,11 +32,16 @@ static int ethtool_call(const char *ifname, void *cmd)
 
 static int stats_count(const char *ifname, uint32_t *n)
 {
-	struct {
+	union { /* the header and room for the one count asked for (data[] is flexible) */
 		struct ethtool_sset_info hdr;
-		uint32_t count;
-	} sset = {.hdr = {.cmd = ETHTOOL_GSSET_INFO, .sset_mask = 1ull << ETH_SS_STATS}};
-	int err = ethtool_call(ifname, &sset);
+		uint8_t raw[sizeof(struct ethtool_sset_info) + sizeof(uint32_t)];
+	} sset;
+	int err;
+
+	memset(&sset, 0, sizeof(sset));
+	sset.hdr.cmd = ETHTOOL_GSSET_INFO;
+	sset.hdr.sset_mask = 1ull << ETH_SS_STATS;
+	err = ethtool_call(ifname, &sset);
 
 	if (err)
 		return err;
