@@ -502,12 +502,13 @@ void check_cpu_compute(const struct procfs_cpu_times *p, const struct procfs_cpu
 	uint64_t iowait = delta(p->iowait, c->iowait), irq = delta(p->irq, c->irq);
 	uint64_t soft = delta(p->softirq, c->softirq), steal = delta(p->steal, c->steal);
 	uint64_t guest = delta(p->guest, c->guest), gnice = delta(p->guest_nice, c->guest_nice);
-	uint64_t tot = usr + guest + nice + gnice + sys + idle + iowait + irq + soft + steal;
-	double d = tot ? (double)tot : 1;
+	/* summed in double: garbage near 2^64 must not wrap into a small total */
+	double tot = (double)usr + guest + nice + gnice + sys + idle + iowait + irq + soft + steal;
+	double d = tot > 0 ? tot : 1;
 
 	memset(o, 0, sizeof(*o));
 	o->cpu = c->cpu;
-	if (!tot) {
+	if (tot <= 0) {
 		o->idle_pct = 100; /* an offline or tickless-idle CPU, as mpstat shows it */
 		return;
 	}
