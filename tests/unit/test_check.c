@@ -79,6 +79,17 @@ TEST(check_cpu_mpstat_formulas)
 			   c.steal_pct + c.idle_pct, 100, 1e-9);
 	check_cpu_compute(&b, &b, &c); /* no ticks at all: shown idle, as mpstat */
 	CHECK_NEAR(c.idle_pct, 100, 0);
+	/* garbage near 2^64 (found by the fuzzer) must not wrap the total */
+	a = (struct procfs_cpu_times){.cpu = 1, .user = 1, .system = 1};
+	b = (struct procfs_cpu_times){.cpu = 1, .user = 2, .system = 2, .idle = UINT64_MAX};
+	check_cpu_compute(&a, &b, &c);
+	CHECK(c.idle_pct <= 100 && c.usr_pct >= 0 && c.usr_pct <= 100);
+	/* a counter that went backwards (CPU hot-unplug): no share above 100% */
+	a = (struct procfs_cpu_times){.cpu = 1, .user = 500, .idle = 100};
+	b = (struct procfs_cpu_times){.cpu = 1, .user = 100, .idle = 300};
+	check_cpu_compute(&a, &b, &c);
+	CHECK_NEAR(c.idle_pct, 100, 1e-9);
+	CHECK_NEAR(c.usr_pct, 0, 1e-9);
 }
 
 TEST(check_ifutil_as_sar)
