@@ -9,7 +9,7 @@ need_cmd jq
 MAPPER=$WORKLOADS/sys_mapper READER=$WORKLOADS/sys_smapsread
 [ -x "$MAPPER" ] && [ -x "$READER" ] || skip "workloads not built"
 
-"$MAPPER" 30000 9 >"$TMP/mapper.out" &
+"$MAPPER" 30000 30 >"$TMP/mapper.out" & # outlives the test (killed at exit)
 mapper=$!
 on_exit "kill $mapper"
 for i in $(seq 50); do grep -q '^pid' "$TMP/mapper.out" && break; sleep 0.1; done
