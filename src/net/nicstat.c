@@ -299,6 +299,14 @@ static void print_softnet(const struct nicstat_sample *cur, const struct nicstat
 		json_array_close(j);
 }
 
+static bool netns_exists(const char *name)
+{
+	char path[300];
+
+	snprintf(path, sizeof(path), "/var/run/netns/%s", name);
+	return access(path, F_OK) == 0;
+}
+
 static int tick(void *arg, bool last)
 {
 	struct nicstat *n = arg;
@@ -308,6 +316,8 @@ static int tick(void *arg, bool last)
 	int err;
 
 	(void)last;
+	if (n->netns && !netns_exists(n->netns)) /* we hold it alive: say so and stop */
+		return cli_fail("network namespace %s was deleted (ip netns del): stopping", n->netns);
 	err = nicstat_sample(n->iface, &cur);
 	if (err == -ENODEV)
 		return cli_fail("interface %s disappeared (the device or its namespace was removed)",

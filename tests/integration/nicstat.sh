@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # nicstat inside a test namespace: its counters for a veth equal /sys/class/net's once
 # traffic stops, its per-second rates add up to the counters' change, veth's driver
-# counters and queues show; an interface deleted under it ends the run with a clear
-# message; bad input (unknown interface, unknown namespace).
+# counters and queues show; lo's missing driver statistics are said once; a namespace or
+# an interface deleted under it ends the run with a clear message; bad input (unknown
+# interface, unknown namespace).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/netlib.sh"
 need_root
@@ -40,6 +41,21 @@ note "rx packets during the run: $(( $(sys rx_packets) - before_rx ))"
 assert_eq "$(jq -s '.[-1].interfaces[0].driver | has("peer_ifindex")' "$TMP/nic.json")" true "veth driver counter peer_ifindex"
 [ "$(jq -s '.[-1].interfaces[0].queues | length' "$TMP/nic.json")" -gt 0 ] || fail "no per-queue counters for veth"
 assert_eq "$(jq -s '.[-1].softnet | length' "$TMP/nic.json")" "$(nproc)" "softnet rows (one per CPU)"
+
+# a device without driver statistics: said once, not an error
+out=$($WS nicstat -i lo 1 1 2>&1); rc=$?
+assert_eq "$rc" 0 "exit status on lo"
+assert_contains "$out" "lo has no driver statistics"
+
+# the namespace is deleted under a running nicstat: one clear line, exit 1
+ip netns add wsnet-c-$$; on_exit "ip netns del wsnet-c-$$"
+$WS nicstat -n wsnet-c-$$ 1 >"$TMP/ns.out" 2>"$TMP/ns.err" &
+pid=$!
+wait_attached "$TMP/ns.err"
+ip netns del wsnet-c-$$
+wait $pid; rc=$?
+assert_eq "$rc" 1 "exit status when the namespace is deleted"
+assert_contains "$(cat "$TMP/ns.err")" "namespace wsnet-c-$$ was deleted"
 
 # the interface goes away under a running nicstat: one clear line, exit 1
 $WS nicstat -n "$NS_A" -i "$VETH_A" 1 >"$TMP/gone.out" 2>"$TMP/gone.err" &
