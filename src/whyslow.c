@@ -22,7 +22,6 @@
 	X(fsdist, "disk", "C1 C11")                                                        \
 	X(fsslower, "disk", "C1 C11")                                                      \
 	X(filetop, "disk", "C11")                                                          \
-	X(memstat, "mem", "C5")                                                            \
 	X(funclatency, "sys", "C5")                                                        \
 	X(funcslower, "sys", "C5")                                                         \
 	X(runqlat, "cpu", "C6 C13")                                                        \
