@@ -11,7 +11,7 @@
 #include "lib/cli.h"
 #include "lib/out.h"
 #include "lib/pidwatch.h"
-#include "lib/progstats.h"
+#include "lib/snoop.h"
 #include "disk/blkissuer.h"
 #include "disk/heatmap_opt.h"
 #include "disk/biolatency.h" /* flag encoding */
@@ -25,7 +25,8 @@ struct biosnoop {
 	dev_t dev;
 	char disk[64];
 	pid_t pid;
-	uint64_t start_ns, events;
+	uint64_t start_ns;
+	struct snoop_counts counts;
 	struct biosnoop_bpf *skel;
 	struct ring_buffer *rb;
 	const char *heatmap_path; /* --heatmap */
@@ -121,7 +122,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(struct biosnoop_event))
 		return 0;
-	b->events++;
+	b->counts.events++;
 	print_event(b, data);
 	if (b->heatmap) {
 		const struct biosnoop_event *e = data;
@@ -133,44 +134,21 @@ static int handle_event(void *ctx, void *data, size_t size)
 static int poll_events(void *arg, int timeout_ms)
 {
 	struct biosnoop *b = arg;
-	int n = ring_buffer__poll(b->rb, timeout_ms);
+	int err = snoop_poll(b->rb, timeout_ms, !b->common.json);
 
-	/* the BPF side wakes us only in batches: read what waits after every timeout */
-	if (n >= 0)
-		n = ring_buffer__consume(b->rb);
-
-	if (n > 0 && !b->common.json)
-		fflush(stdout);
 	pidwatch_stop_if_gone(b->pid);
-	return n < 0 ? n : 0;
+	return err;
 }
 
 /* Lost events are reported at every interval end and at exit, never hidden. */
 static int tick(void *arg, bool last)
 {
 	struct biosnoop *b = arg;
-	uint64_t lost, skipped;
 
-	ring_buffer__consume(b->rb);
-	lost = wbpf_lost_events(bpf_map__fd(b->skel->maps.lost));
-	skipped = progstats_recursion_misses(b->skel->obj);
-	if (b->common.json) {
-		struct json j;
-		json_begin(&j, stdout, "biosnoop");
-		json_bool(&j, "summary", true);
-		json_u64(&j, "events", b->events);
-		json_u64(&j, "lost_events", lost);
-		json_u64(&j, "skipped_runs", skipped);
-		json_end(&j);
-	} else {
-		if (lost)
-			printf("%llu events lost (ring buffer full)\n", (unsigned long long)lost);
-		if (skipped)
-			printf("%llu hook runs skipped by the kernel (nested on one CPU): events "
-			       "may be missing\n", (unsigned long long)skipped);
-	}
-	fflush(stdout);
 	(void)last;
+	ring_buffer__consume(b->rb);
+	snoop_read_losses(&b->counts, bpf_map__fd(b->skel->maps.lost), b->skel->obj);
+	snoop_print_summary("biosnoop", b->common.json, &b->counts);
 	return 0;
 }
 

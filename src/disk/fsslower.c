@@ -10,7 +10,7 @@
 #include "lib/cli.h"
 #include "lib/out.h"
 #include "lib/pidwatch.h"
-#include "lib/progstats.h"
+#include "lib/snoop.h"
 #include "disk/heatmap_opt.h"
 #include "disk/fsslower.h"
 #include "disk/fscommon.h"
@@ -22,7 +22,8 @@ struct fsslower {
 	const char *fs;
 	char alias_fs[FS_NAME_LEN];
 	pid_t pid;
-	uint64_t start_ns, events;
+	uint64_t start_ns;
+	struct snoop_counts counts;
 	struct fsslower_bpf *skel;
 	struct ring_buffer *rb;
 	const char *heatmap_path; /* --heatmap */
@@ -79,7 +80,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*e))
 		return 0;
-	f->events++;
+	f->counts.events++;
 	t = (double)(e->end_ns - f->start_ns) / 1e9;
 	if (f->heatmap)
 		heatmap_add(f->heatmap, t, e->latency_ns / 1e3);
@@ -109,43 +110,20 @@ static int handle_event(void *ctx, void *data, size_t size)
 static int poll_events(void *arg, int timeout_ms)
 {
 	struct fsslower *f = arg;
-	int n = ring_buffer__poll(f->rb, timeout_ms);
+	int err = snoop_poll(f->rb, timeout_ms, !f->common.json);
 
-	/* the BPF side wakes us only in batches: read what waits after every timeout */
-	if (n >= 0)
-		n = ring_buffer__consume(f->rb);
-
-	if (n > 0 && !f->common.json)
-		fflush(stdout);
 	pidwatch_stop_if_gone(f->pid);
-	return n < 0 ? n : 0;
+	return err;
 }
 
 static int tick(void *arg, bool last)
 {
 	struct fsslower *f = arg;
-	uint64_t lost, skipped;
 
 	(void)last;
 	ring_buffer__consume(f->rb);
-	lost = wbpf_lost_events(bpf_map__fd(f->skel->maps.lost));
-	skipped = progstats_recursion_misses(f->skel->obj);
-	if (f->common.json) {
-		struct json j;
-		json_begin(&j, stdout, "fsslower");
-		json_bool(&j, "summary", true);
-		json_u64(&j, "events", f->events);
-		json_u64(&j, "lost_events", lost);
-		json_u64(&j, "skipped_runs", skipped);
-		json_end(&j);
-	} else {
-		if (lost)
-			printf("%llu events lost (ring buffer full)\n", (unsigned long long)lost);
-		if (skipped)
-			printf("%llu hook runs skipped by the kernel (nested on one CPU): events "
-			       "may be missing\n", (unsigned long long)skipped);
-	}
-	fflush(stdout);
+	snoop_read_losses(&f->counts, bpf_map__fd(f->skel->maps.lost), f->skel->obj);
+	snoop_print_summary("fsslower", f->common.json, &f->counts);
 	return 0;
 }
 
