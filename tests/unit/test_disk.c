@@ -146,3 +146,26 @@ TEST(fs_set_filter_copies_and_truncates)
 	CHECK(fs_set_filter(targ, "averyveryverylongname"));
 	CHECK_EQ_U64(strlen(targ), FS_NAME_LEN - 1);
 }
+
+/* ---- lib/pidwatch ---- */
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "lib/pidwatch.h"
+
+TEST(pidwatch_pid_gone)
+{
+	pid_t child;
+
+	CHECK(!pid_gone(0));       /* no PID given: nothing to watch */
+	CHECK(!pid_gone(getpid()));
+	child = fork();
+	if (child == 0)
+		_exit(0);
+	/* a zombie counts as gone: it will do no more I/O */
+	for (int i = 0; i < 200 && !pid_gone(child); i++)
+		usleep(5000);
+	CHECK(pid_gone(child));
+	waitpid(child, NULL, 0);
+	CHECK(pid_gone(child));    /* reaped: no such process */
+}
