@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <bpf/bpf.h>
 #include "lib/bpf.h"
 #include "lib/cli.h"
@@ -86,7 +85,7 @@ void offcputime_close(struct offcputime_collector *oc)
 struct offcputime_cmd {
 	struct cli_common common;
 	struct offcputime_opts opts;
-	bool folded, delimited, offsets, timestamp, target_gone;
+	bool folded, delimited, offsets, timestamp;
 	unsigned duration_s;
 	const char *flamegraph;
 	struct offcputime_collector oc;
@@ -154,63 +153,39 @@ static int on_option(void *arg, int key, const char *val)
 	return 0;
 }
 
+/* With -p, the run ends (with a last print) when the process exits. */
 static int watch_target(void *arg, int timeout_ms)
 {
 	struct offcputime_cmd *c = arg;
-	struct timespec ts = {timeout_ms / 1000, (timeout_ms % 1000) * 1000000L};
 
-	nanosleep(&ts, NULL);
-	if (pid_gone(c->opts.pid)) {
-		c->target_gone = true;
-		cli_stop = 1;
-	}
-	return 0;
+	return pidwatch_sleep(c->opts.pid, timeout_ms);
 }
 
 static int print_interval(void *arg, bool last)
 {
 	struct offcputime_cmd *c = arg;
 	struct stack_samples samples = {0};
+	struct stack_report r = {
+		.command = "offcputime", .total_key = "total_offcpu_us", .value_key = "offcpu_us",
+		.missed_key = "missed_stacks_us", .missed_what = "us of off-CPU time",
+		.json = c->common.json, .folded = c->folded, .delimited = c->delimited,
+		.timestamp = c->timestamp, .flamegraph = c->flamegraph,
+	};
 	uint64_t missed = 0;
-	struct json j;
 	int err;
 
+	(void)last;
 	if ((err = offcputime_read(&c->oc, &samples, &missed))) {
 		stack_samples_free(&samples);
 		return cli_fail("reading the off-CPU maps failed: %s", strerror(-err));
 	}
-	stack_samples_sort(&samples);
-	if (c->flamegraph) {
-		struct flamegraph_opts o;
-
-		flamegraph_opts_default(&o);
-		o.title = "Off-CPU Time Flame Graph";
-		o.countname = "us";
-		o.palette = PAL_IO;
-		if ((err = stack_samples_flamegraph(&c->syms, &samples, c->flamegraph, &o))) {
-			stack_samples_free(&samples);
-			return err;
-		}
-	}
-	if (c->common.json) {
-		json_begin(&j, stdout, "offcputime");
-		json_u64(&j, "total_offcpu_us", samples.total);
-		json_u64(&j, "missed_stacks_us", missed);
-		stack_samples_json(&c->syms, &samples, "offcpu_us", 0, &j);
-		json_end(&j);
-	} else {
-		if (c->timestamp)
-			out_timestamp_line(stdout);
-		stack_samples_print(&c->syms, &samples, c->folded, c->delimited, stdout);
-		if (missed)
-			fprintf(stderr, "WARNING: %llu us of off-CPU time lost its stack (stack map "
-					"full or hash collision)\n", (unsigned long long)missed);
-		fflush(stdout);
-	}
+	flamegraph_opts_default(&r.fg);
+	r.fg.title = "Off-CPU Time Flame Graph";
+	r.fg.countname = "us";
+	r.fg.palette = PAL_IO;
+	err = stack_report_print(&c->syms, &samples, missed, &r);
 	stack_samples_free(&samples);
-	if (last && c->target_gone)
-		return cli_fail("process %d exited: tracing stopped", (int)c->opts.pid);
-	return 0;
+	return err;
 }
 
 int cmd_offcputime(int argc, char **argv)

@@ -142,26 +142,25 @@ static int watch_target(void *arg, int timeout_ms)
 	return pidwatch_sleep(p->opts.pid, timeout_ms);
 }
 
-/* Each interval rewrites the file with that interval's stacks. */
-static int write_flamegraph(struct profile_cmd *p, const struct stack_samples *samples)
+static void json_frequency(struct json *j, void *ctx)
 {
-	struct flamegraph_opts o;
-	char subtitle[96];
+	const struct profile_cmd *p = ctx;
 
-	flamegraph_opts_default(&o);
-	o.title = "CPU profile";
-	snprintf(subtitle, sizeof(subtitle), "whyslow profile at %u Hz, %llu samples",
-		 p->pc.opts.freq_hz, (unsigned long long)samples->total);
-	o.subtitle = subtitle;
-	return stack_samples_flamegraph(&p->syms, samples, p->flamegraph, &o);
+	json_u64(j, "frequency_hz", p->pc.opts.freq_hz);
 }
 
 static int print_interval(void *arg, bool last)
 {
 	struct profile_cmd *p = arg;
 	struct stack_samples samples = {0};
+	struct stack_report r = {
+		.command = "profile", .total_key = "samples", .value_key = "samples",
+		.missed_key = "missed_stacks", .missed_what = "samples", .json = p->common.json,
+		.folded = p->folded, .delimited = p->delimited, .timestamp = p->timestamp,
+		.flamegraph = p->flamegraph, .json_extra = json_frequency, .ctx = p,
+	};
+	char subtitle[96];
 	uint64_t missed = 0;
-	struct json j;
 	int err;
 
 	(void)last;
@@ -169,29 +168,14 @@ static int print_interval(void *arg, bool last)
 		stack_samples_free(&samples);
 		return cli_fail("reading the samples failed: %s", strerror(-err));
 	}
-	stack_samples_sort(&samples);
-	if (p->flamegraph && (err = write_flamegraph(p, &samples))) {
-		stack_samples_free(&samples);
-		return err;
-	}
-	if (p->common.json) {
-		json_begin(&j, stdout, "profile");
-		json_u64(&j, "frequency_hz", p->pc.opts.freq_hz);
-		json_u64(&j, "samples", samples.total);
-		json_u64(&j, "missed_stacks", missed);
-		stack_samples_json(&p->syms, &samples, "samples", 0, &j);
-		json_end(&j);
-	} else {
-		if (p->timestamp)
-			out_timestamp_line(stdout);
-		stack_samples_print(&p->syms, &samples, p->folded, p->delimited, stdout);
-		if (missed)
-			fprintf(stderr, "WARNING: %llu samples lost their stack (stack map full or "
-					"hash collision)\n", (unsigned long long)missed);
-		fflush(stdout);
-	}
+	flamegraph_opts_default(&r.fg);
+	r.fg.title = "CPU profile";
+	snprintf(subtitle, sizeof(subtitle), "whyslow profile at %u Hz, %llu samples",
+		 p->pc.opts.freq_hz, (unsigned long long)samples.total);
+	r.fg.subtitle = subtitle;
+	err = stack_report_print(&p->syms, &samples, missed, &r);
 	stack_samples_free(&samples);
-	return 0;
+	return err;
 }
 
 int cmd_profile(int argc, char **argv)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lib/cli.h"
+#include "lib/out.h"
 #include "lib/stacks_flame.h"
 
 int stack_samples_flamegraph(struct stack_syms *ss, const struct stack_samples *s,
@@ -43,4 +44,34 @@ done:
 	frame_tree_free(&t);
 	folded_set_free(&fs);
 	return rc;
+}
+
+int stack_report_print(struct stack_syms *ss, struct stack_samples *s, uint64_t missed,
+		       const struct stack_report *r)
+{
+	int err;
+
+	stack_samples_sort(s);
+	if (r->flamegraph && (err = stack_samples_flamegraph(ss, s, r->flamegraph, &r->fg)))
+		return err;
+	if (r->json) {
+		struct json j;
+
+		json_begin(&j, stdout, r->command);
+		if (r->json_extra)
+			r->json_extra(&j, r->ctx);
+		json_u64(&j, r->total_key, s->total);
+		json_u64(&j, r->missed_key, missed);
+		stack_samples_json(ss, s, r->value_key, 0, &j);
+		json_end(&j);
+		return 0;
+	}
+	if (r->timestamp)
+		out_timestamp_line(stdout);
+	stack_samples_print(ss, s, r->folded, r->delimited, stdout);
+	if (missed)
+		fprintf(stderr, "WARNING: %llu %s lost their stack (stack map full or hash "
+				"collision)\n", (unsigned long long)missed, r->missed_what);
+	fflush(stdout);
+	return 0;
 }

@@ -3,6 +3,7 @@
  * kernel_part (reads of /dev/zero: the kernel clears the buffer), for profile's tests. Work is counted in iterations,
  * not time, so preemption on a busy machine does not change the ratio. */
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -49,6 +50,14 @@ void kernel_part(int fd)
 		exit(1);
 }
 
+static uint64_t thread_cpu_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1000000ull + ts.tv_nsec / 1000;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -64,10 +73,18 @@ int main(int argc, char **argv)
 
 	if (fd < 0)
 		return 1;
+	uint64_t a_us = 0, b_us = 0, t;
+
 	while (now_s() < end) {
+		t = thread_cpu_us();
 		burn_a();
+		a_us += thread_cpu_us() - t;
+		t = thread_cpu_us();
 		burn_b();
+		b_us += thread_cpu_us() - t;
 		kernel_part(fd);
 	}
+	printf("burn_a_us=%llu burn_b_us=%llu\n", (unsigned long long)a_us,
+	       (unsigned long long)b_us);
 	return 0;
 }
