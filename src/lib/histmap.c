@@ -75,7 +75,8 @@ int histmap_read_keyed(int hash_fd, size_t key_size, unsigned nslots, bool clear
 	n = wbpf_hash_walk(hash_fd, key_size, nslots * sizeof(uint64_t), true, clear, add_item, &w);
 	if (n < 0)
 		return n;
-	qsort(set->items, set->n, sizeof(*set->items), by_sort_key);
+	if (set->n > 1) /* qsort on a NULL array, even of 0 items, is undefined */
+		qsort(set->items, set->n, sizeof(*set->items), by_sort_key);
 	return 0;
 }
 

@@ -15,8 +15,12 @@ need_cmd() { command -v "$1" >/dev/null 2>&1 || skip "needs $1 (${2:-install it}
 # Cleanups run in reverse order on any exit, so a failing test leaves nothing behind.
 on_exit() { _cleanups+=("$*"); }
 _run_cleanups() {
-  local i
+  local i dev
   for ((i=${#_cleanups[@]}-1; i>=0; i--)); do eval "${_cleanups[$i]}" >/dev/null 2>&1 || true; done
+  # loop devices over files in $TMP: make_loopdev runs in $(...), where on_exit is lost
+  for dev in $(losetup -l -n -O NAME,BACK-FILE 2>/dev/null | awk -v t="$TMP/" 'index($2, t) == 1 {print $1}'); do
+    losetup -d "$dev" 2>/dev/null || true
+  done
   rm -rf "$TMP"
 }
 trap _run_cleanups EXIT
@@ -43,11 +47,11 @@ make_loopdev() {
     truncate -s "${size}M" "$img"
   fi
   dev=$(losetup -f --show "$@" "$img") || fail "losetup failed"
-  on_exit "losetup -d $dev"
-  basename "$dev"
+  basename "$dev" # detached on exit by _run_cleanups (it finds devices backed by $TMP)
 }
 
 # Waits until a background whyslow has attached (it prints a line to stderr, "Tracing").
+# The log must be fresh (redirect with >, not >>): an old "Tracing" line would pass.
 wait_attached() {
   local log=$1 i
   for i in $(seq 1 100); do grep -q 'Tracing\|Sampling\|Watching' "$log" 2>/dev/null && return 0; sleep 0.05; done
