@@ -4,7 +4,9 @@
  *
  * Collectors run in-process (never as child programs). One that cannot attach is noted
  * and its rules stay quiet: a doctor on partial evidence beats none. */
+#include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -390,6 +392,114 @@ static void evidence_sweep(struct doctor *d)
 	free(r);
 }
 
+/* --- memory cgroups at their limit (case C1 in a container) --- */
+
+static bool read_u64_file(const char *dir, const char *name, uint64_t *v)
+{
+	char path[512], buf[64];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (!(f = fopen(path, "r")))
+		return false;
+	ok = fgets(buf, sizeof(buf), f) && sscanf(buf, "%" SCNu64, v) == 1; /* "max": false */
+	fclose(f);
+	return ok;
+}
+
+/* Limit and usage of a memory cgroup directory, v1 or v2; false without a limit. */
+static bool memcg_limit(const char *dir, uint64_t *limit, uint64_t *usage, uint64_t *hits)
+{
+	*hits = 0;
+	if (read_u64_file(dir, "memory.limit_in_bytes", limit)) { /* v1 */
+		read_u64_file(dir, "memory.failcnt", hits);
+		return read_u64_file(dir, "memory.usage_in_bytes", usage);
+	}
+	if (read_u64_file(dir, "memory.max", limit)) { /* v2 */
+		char path[512], key[32];
+		unsigned long long n;
+		snprintf(path, sizeof(path), "%s/memory.events", dir);
+		FILE *f = fopen(path, "r");
+		while (f && fscanf(f, "%31s %llu", key, &n) == 2)
+			if (!strcmp(key, "max"))
+				*hits = n;
+		if (f)
+			fclose(f);
+		return read_u64_file(dir, "memory.current", usage);
+	}
+	return false;
+}
+
+static bool memcg_tight(struct doctor_evidence *ev, const char *dir, uint64_t *hits)
+{
+	uint64_t limit, usage;
+
+	return memcg_limit(dir, &limit, &usage, hits) && limit < ev->mem_total_mb * 1048576 &&
+	       usage >= limit / 10 * 9;
+}
+
+static void note_memcg(struct doctor_evidence *ev, const char *root, const char *dir)
+{
+	uint64_t limit, usage, hits;
+
+	if (!memcg_limit(dir, &limit, &usage, &hits))
+		return;
+	snprintf(ev->memcg, sizeof(ev->memcg), "%.95s", dir + strlen(root));
+	ev->memcg_limit_mb = limit / 1048576.0;
+}
+
+/* The memory cgroup of the focused process if it is at its limit, else the one at its
+ * limit that hit it most often (v1 failcnt, v2 "max" events), two levels deep. */
+static void evidence_memcg(struct doctor *d)
+{
+	static const char *const roots[] = {"/sys/fs/cgroup/memory", "/sys/fs/cgroup"};
+	struct doctor_evidence *ev = d->ev;
+	char best[512] = "", path[512];
+	const char *best_root = NULL;
+	uint64_t best_hits = 0, hits;
+
+	for (unsigned r = 0; r < 2 && !best_root; r++) {
+		if (d->pid) { /* /proc/PID/cgroup: "N:memory:/path" (v1) or "0::/path" (v2) */
+			char line[512], *p;
+			snprintf(path, sizeof(path), "/proc/%d/cgroup", d->pid);
+			FILE *f = fopen(path, "r");
+			while (f && fgets(line, sizeof(line), f)) {
+				line[strcspn(line, "\n")] = 0;
+				if (!(p = strchr(line, ':')))
+					continue;
+				bool v1 = !strncmp(p + 1, "memory:", 7), v2 = !strncmp(p + 1, ":", 1);
+				if ((r == 0 && v1) || (r == 1 && v2)) {
+					snprintf(path, sizeof(path), "%s%s", roots[r], strchr(p + 1, ':') + 1);
+					if (memcg_tight(ev, path, &hits)) {
+						snprintf(best, sizeof(best), "%s", path);
+						best_root = roots[r];
+					}
+				}
+			}
+			if (f)
+				fclose(f);
+			continue;
+		}
+		DIR *top = opendir(roots[r]);
+		struct dirent *a;
+		while (top && (a = readdir(top))) {
+			if (a->d_type != DT_DIR || a->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", roots[r], a->d_name);
+			if (memcg_tight(ev, path, &hits) && hits >= best_hits) {
+				best_hits = hits;
+				snprintf(best, sizeof(best), "%s", path);
+				best_root = roots[r];
+			}
+		}
+		if (top)
+			closedir(top);
+	}
+	if (best_root)
+		note_memcg(ev, best_root, best);
+}
+
 static void evidence_cache(struct doctor *d)
 {
 	struct cachestat_sample s;
@@ -401,6 +511,7 @@ static void evidence_cache(struct doctor *d)
 	d->ev->cache_hits = s.hits;
 	d->ev->cache_misses = s.misses;
 	d->ev->cache_hit_pct = s.hit_ratio_pct;
+	evidence_memcg(d);
 }
 
 static int by_known_holder(const void *a, const void *b)

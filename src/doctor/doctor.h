@@ -131,6 +131,9 @@ struct doctor_evidence {
 	uint64_t cache_accessed, cache_hits, cache_misses; /* pages */
 	double cache_hit_pct;         /* NaN: no accesses */
 	double disk_read_mb;          /* read from all disks in the window */
+	char memcg[96];               /* a memory cgroup at its limit (the focused process's, or
+	                               * the one that hit its limit most), "" if none */
+	double memcg_limit_mb;
 
 	/* run queue */
 	bool have_runq;

@@ -197,11 +197,19 @@ static void rule_page_cache_thrash(const struct rule *rule, const struct doctor_
 	if (!ev->have_cache || isnan(ev->cache_hit_pct) || miss_mb < T.cache_min_miss_mb ||
 	    ev->cache_hit_pct >= T.cache_hit_warn_pct)
 		return;
+	bool cg = ev->memcg[0] && ev->memcg_limit_mb > 0;
+	char where[160] = "";
+	if (cg)
+		snprintf(where, sizeof(where), " (memory cgroup %s)", ev->memcg);
 	struct doctor_finding *f = finding(
 		out, rule, ev->cache_hit_pct < T.cache_hit_crit_pct ? SEV_CRITICAL : SEV_WARNING,
 		(T.cache_hit_warn_pct - ev->cache_hit_pct) / 10,
-		"page cache hit ratio %.0f%% while reading %.0f MB with only %.0f MB of cache: the working set does not fit",
-		ev->cache_hit_pct, miss_mb, ev->page_cache_mb);
+		"page cache hit ratio %.0f%% while reading %.0f MB with only %.0f MB of cache%s: the working set does not fit",
+		ev->cache_hit_pct, miss_mb, cg ? ev->memcg_limit_mb : ev->page_cache_mb, where);
+	if (cg) {
+		text(f, "memory_cgroup", ev->memcg);
+		num(f, "memory_cgroup_limit_mb", ev->memcg_limit_mb);
+	}
 	num(f, "hit_ratio_pct", ev->cache_hit_pct);
 	num(f, "pages_accessed", (double)ev->cache_accessed);
 	num(f, "pages_missed", (double)ev->cache_misses);

@@ -148,6 +148,12 @@ TEST(doctor_page_cache_thrash_c1)
 	CHECK(f && f->severity == SEV_CRITICAL);
 	CHECK_NEAR(field(f, "missed_mb"), 1536, 1);
 	CHECK(f && strstr(f->title, "the working set does not fit"));
+	/* in a memory cgroup, the cache that matters is the cgroup's limit */
+	snprintf(ev->memcg, sizeof(ev->memcg), "/job");
+	ev->memcg_limit_mb = 128;
+	f = find(diagnose(ev), "page-cache-thrash");
+	CHECK(f && strstr(f->title, "with only 128 MB of cache (memory cgroup /job)"));
+	ev->memcg[0] = 0;
 	/* the same loop on a file that fits: 81,965 accessed, 0 added */
 	ev->cache_accessed = 81965;
 	ev->cache_misses = 0;

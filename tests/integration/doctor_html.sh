@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# doctor --html: one self-contained page (no network) with the findings, the checklist and
+# histograms, loaded in headless Chromium: the DOM it builds holds the SIGSTOP finding of a
+# known stopper (case C6) with its evidence, and a screenshot is drawn.
+source "$(dirname "$0")/lib.sh"
+need_root
+need_cmd chromium "apt-get install chromium (scripts/deps.sh)"
+"$WORKLOADS/stopper" 2>/dev/null; [ -x "$WORKLOADS/stopper" ] || skip "workload stopper missing"
+
+sleep 30 & victim=$!; on_exit "kill $victim"
+"$WORKLOADS/stopper" $victim 300 150 100 >/dev/null 2>&1 & sender=$!; on_exit "kill $sender"
+"$WS" doctor -d 3 -p $victim --html "$TMP/report.html" >"$TMP/report.txt" 2>&1 || fail "doctor failed: $(cat "$TMP/report.txt")"
+kill -CONT $victim 2>/dev/null
+grep -q '<script\|http://\|https://\|src=' "$TMP/report.html" && fail "the page is not self-contained"
+
+chrome() {
+  local profile; profile=$(mktemp -d "$TMP/chrome.XXXXXX")
+  timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$profile" --window-size=1200,1600 "$@" 2>>"$TMP/chrome.err"
+}
+chrome --dump-dom "file://$TMP/report.html" >"$TMP/dom.html" || fail "chromium failed: $(tail -3 "$TMP/chrome.err")"
+dom=$(cat "$TMP/dom.html")
+assert_contains "$dom" 'id="sigstop-stall"'
+assert_contains "$dom" "PID $victim (sleep) stopped"
+assert_contains "$dom" "SIGSTOP from PID $sender (stopper)"
+assert_contains "$dom" '<table id="checklist">'
+assert_contains "$dom" 'run-queue wait, all tasks'
+assert_eq "$(grep -o '<div class="finding' "$TMP/dom.html" | wc -l | awk '{print ($1 >= 1)}')" 1 "findings drawn"
+chrome --screenshot="$TMP/report.png" "file://$TMP/report.html" >/dev/null || fail "screenshot failed"
+size=$(stat -c %s "$TMP/report.png")
+assert_between "$size" 20000 10000000 "screenshot size (bytes)"
+[ -n "${KEEP_SCREENSHOT:-}" ] && cp "$TMP/report.png" "$KEEP_SCREENSHOT"
+echo "doctor_html: all checks passed"
