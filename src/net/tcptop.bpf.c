@@ -36,12 +36,14 @@ struct {
 	__type(value, struct tcptop_comm);
 } comms SEC(".maps");
 
-/* endpoints of the sockets seen, rewritten when a socket first shows in an interval (so a
- * reused socket address gets its new endpoints) */
+/* endpoints of the sockets seen, by socket and process like the sums, rewritten when the
+ * pair first shows in an interval. Keyed by the process too: a socket freed and its
+ * address reused by another process's socket before user space reads the interval must
+ * not relabel the old socket's bytes (seen in tests under connection churn). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 10240);
-	__type(key, __u64);
+	__uint(max_entries, 16384);
+	__type(key, struct tcptop_key);
 	__type(value, struct tcptop_sock);
 } socks SEC(".maps");
 
@@ -59,7 +61,7 @@ static __always_inline bool first_seen(struct sock *sk, const struct tcptop_key 
 	if (targ_family && info.flow.family != targ_family)
 		return false;
 	info.netns = sock_netns(sk);
-	bpf_map_update_elem(&socks, &key->sk, &info, BPF_ANY);
+	bpf_map_update_elem(&socks, key, &info, BPF_ANY);
 	bpf_get_current_comm(name.comm, sizeof(name.comm));
 	bpf_map_update_elem(&comms, &key->pid, &name, BPF_ANY);
 	bpf_map_update_elem(&bytes, key, &zero, BPF_NOEXIST);

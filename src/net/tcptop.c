@@ -207,7 +207,7 @@ static int tick(void *arg, bool last)
 		return cli_fail("reading the byte counts failed: %s", strerror(-n));
 	for (size_t i = 0; i < t->n; i++) {
 		struct tcptop_comm name = {{0}};
-		bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.socks), &t->r[i].key.sk, &t->r[i].sock);
+		bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.socks), &t->r[i].key, &t->r[i].sock);
 		bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.comms), &t->r[i].key.pid, &name);
 		snprintf(t->r[i].comm, sizeof(t->r[i].comm), "%.15s", name.comm[0] ? name.comm : "?");
 	}

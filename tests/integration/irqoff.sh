@@ -24,9 +24,7 @@ run_once() { # label env
   env $2 $WS irqoff -t 0.001 -d 4 --json >"$log" 2>"$err" &
   local pid=$!
   wait_attached "$err"
-  ip netns exec "$NS_B" taskset -c 1 "$WORKLOADS/netpair" server 5208 0 1 >/dev/null 2>&1 &
-  on_exit "kill $! 2>/dev/null"
-  sleep 0.2
+  start_server 5208 0 1 taskset -c 1
   in_a taskset -c 1 "$WORKLOADS/netpair" client "$IP_B" 5208 10000000 1 >/dev/null || fail "client failed"
   wait $pid || fail "$1: irqoff failed: $(cat "$err")"
   local netrx printed summary below

@@ -36,14 +36,17 @@ tcp_counter() { # ns field
   ip netns exec "$1" awk -v f="$2" '/^Tcp:/ { if (!h) { for (i=1;i<=NF;i++) if ($i==f) c=i; h=1 } else print $c }' /proc/net/snmp
 }
 
-# Starts netpair's server in namespace B on PORT (REPLY bytes back, CONNS connections)
-# and waits until it listens.
-start_server() { # port reply conns
-  ip netns exec "$NS_B" "$WORKLOADS/netpair" server "$1" "$2" "$3" >"$TMP/server.out" 2>&1 &
-  on_exit "kill $! 2>/dev/null"  # ip netns exec execs the server: $! is its PID
-  local i
-  for i in $(seq 1 100); do grep -q ready "$TMP/server.out" && return 0; sleep 0.05; done
-  fail "netpair server did not start: $(cat "$TMP/server.out")"
+# Starts netpair's server in namespace B on PORT (REPLY bytes back, CONNS connections),
+# optionally under a command prefix, and waits until it listens.
+_servers=0
+start_server() { # port reply conns [command prefix, e.g. taskset -c 1]
+  # a file per server: a reused one may still say "ready" from the last server when
+  # grep reads it before the new server's shell has truncated it
+  local out=$TMP/server.$((++_servers)).out i
+  ip netns exec "$NS_B" "${@:4}" "$WORKLOADS/netpair" server "$1" "$2" "$3" >"$out" 2>&1 &
+  on_exit "kill $! 2>/dev/null"  # ip netns exec (and taskset) exec the server: $! is its PID
+  for i in $(seq 1 100); do grep -q ready "$out" 2>/dev/null && return 0; sleep 0.05; done
+  fail "netpair server did not start: $(cat "$out")"
 }
 
 # Stops a background tracer with SIGINT and waits for it (its last summary flushes).

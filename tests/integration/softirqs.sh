@@ -24,9 +24,7 @@ run_once() { # label env
   env $2 $WS softirqs -C -d --timers --json 60 1 >"$log" 2>"$err" &
   local pid=$!
   wait_attached "$err"
-  ip netns exec "$NS_B" taskset -c 1 "$WORKLOADS/netpair" server 5206 0 1 >"$TMP/server.out" 2>&1 &
-  on_exit "kill $! 2>/dev/null"
-  sleep 0.2
+  start_server 5206 0 1 taskset -c 1
   before=$(netrx_cpu1)
   in_a taskset -c 1 "$WORKLOADS/netpair" client "$IP_B" 5206 20000000 1 >/dev/null || fail "client failed"
   after=$(netrx_cpu1)
