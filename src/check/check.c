@@ -1117,6 +1117,19 @@ static void flag(struct check_result *r, const char *id, const char *subject, co
 	va_end(ap);
 }
 
+/* Devices whose reads are counted again below them (loop over a file, device mapper,
+ * md) or that are memory (zram, ram): their traffic would count twice, or is no disk
+ * I/O at all, in the page cache reading. */
+static bool is_layered_disk(const char *name)
+{
+	static const char *const prefixes[] = {"loop", "dm-", "md", "zram", "ram"};
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
 static void read_disks(struct check_result *r)
 {
 	double read_kb_per_s = 0;
@@ -1128,7 +1141,8 @@ static void read_disks(struct check_result *r)
 		bool w_slow = d->w_per_s >= T.disk_min_iops && d->w_await_ms > T.disk_await_ms;
 		double size_kb = iops > 0 ? (d->rkb_per_s + d->wkb_per_s) / iops : 0;
 
-		read_kb_per_s += d->rkb_per_s;
+		if (!is_layered_disk(d->name))
+			read_kb_per_s += d->rkb_per_s;
 		if (r_slow || w_slow) {
 			double await = r_slow ? d->r_await_ms : d->w_await_ms;
 			const char *dir = r_slow ? "r_await" : "w_await";

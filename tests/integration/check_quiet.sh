@@ -28,14 +28,19 @@ jq -e --arg n "$VETH_A" '.nics[]|select(.name==$n)|.rxpck_per_s < 5 and .txpck_p
   "$TMP/check.json" >/dev/null || fail "$VETH_A shows traffic: $(jq -c '.nics' "$TMP/check.json")"
 jq -e '.tcp.active_per_s == 0 and .tcp.retrans_per_s == 0' "$TMP/check.json" >/dev/null ||
   fail "TCP activity in an empty namespace: $(jq -c .tcp "$TMP/check.json")"
-# never unused devices (iostat leaves them out too): a fresh loop device is absent
+# never-used devices are left out (iostat leaves them out too), but -a lists them; a loop
+# device keeps its counters across detach and attach, so only one still at zero will do
 fresh=$(make_loopdev 8)
-"$WS" check -d 1 --json >"$TMP/check.json" || fail "check failed"
-jq -e --arg d "$fresh" '[.disks[]|select(.name==$d)]|length == 0' "$TMP/check.json" >/dev/null ||
-  fail "unused $fresh is listed"
-"$WS" check -d 1 -a --json >"$TMP/check.json" || fail "check -a failed"
-jq -e --arg d "$fresh" '[.disks[]|select(.name==$d)]|length == 1' "$TMP/check.json" >/dev/null ||
-  fail "check -a does not list unused $fresh"
+if awk '{ for (i = 1; i <= NF; i++) if ($i != 0) exit 1 }' "/sys/block/$fresh/stat"; then
+  "$WS" check -d 1 --json >"$TMP/check.json" || fail "check failed"
+  jq -e --arg d "$fresh" '[.disks[]|select(.name==$d)]|length == 0' "$TMP/check.json" >/dev/null ||
+    fail "unused $fresh is listed"
+  "$WS" check -d 1 -a --json >"$TMP/check.json" || fail "check -a failed"
+  jq -e --arg d "$fresh" '[.disks[]|select(.name==$d)]|length == 1' "$TMP/check.json" >/dev/null ||
+    fail "check -a does not list unused $fresh"
+else
+  note "$fresh did I/O before (an earlier test's): the never-used check is skipped"
+fi
 
 # 2. without root
 need_cmd setpriv util-linux
