@@ -11,6 +11,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpf/common.h"
+#include "bpf/sched.h"
 #include "cpu/runqlat.h"
 
 const volatile bool targ_per_process = false; /* -P */
@@ -55,19 +56,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct runqlat_comm);
 } comms SEC(".maps");
-
-/* Before 5.14 the task state was ->state ("sched: Change task_struct::state",
- * 2f064a59a11f renamed it to __state). */
-struct task_struct___old {
-	long state;
-};
-
-static __always_inline long task_state(struct task_struct *t)
-{
-	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state);
-	return BPF_CORE_READ((struct task_struct___old *)t, state);
-}
 
 static __always_inline bool filtered_out(struct task_struct *p)
 {
@@ -136,7 +124,7 @@ int BPF_PROG(switch_btf, bool preempt, struct task_struct *prev, struct task_str
 {
 	__u64 now = bpf_ktime_get_ns(), *ts;
 
-	if (task_state(prev) == TASK_RUNNING)
+	if (sched_task_state(prev) == TASK_RUNNING)
 		stamp_btf(prev, now);
 	ts = bpf_task_storage_get(&task_ts, next, 0, 0);
 	if (!ts || !*ts)
@@ -179,7 +167,7 @@ int BPF_PROG(switch_raw, bool preempt, struct task_struct *prev, struct task_str
 	__u64 now = bpf_ktime_get_ns(), *ts;
 	__u32 tid;
 
-	if (task_state(prev) == TASK_RUNNING)
+	if (sched_task_state(prev) == TASK_RUNNING)
 		stamp_raw(prev, now);
 	tid = BPF_CORE_READ(next, pid);
 	ts = bpf_map_lookup_elem(&tid_ts, &tid);
