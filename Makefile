@@ -1,7 +1,8 @@
 # whyslow build. Everything generated (vmlinux.h, skeletons, objects) lives under $(BUILD).
 #   make                  build/whyslow
 #   make SAN=1            build-san/whyslow with AddressSanitizer + UndefinedBehaviorSanitizer
-#   make run              install deps, build, run the main job on this host
+#   make run              install deps, build, run `whyslow doctor` on this host
+#   make lab              reproduce the case book's faults (lab/) and diagnose each one
 #   make test             install deps, build, unit tests (plain and sanitized), integration tests
 #   make bench            benchmarks against peers and floors (bench/RESULTS.md)
 #   make fuzz             build libFuzzer targets (clang) under build/fuzz
@@ -101,7 +102,7 @@ $(BUILD)/workloads/%: tests/workloads/%.c
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	$(BUILD)/whyslow $(or $(RUN_CMD),check)
+	$(BUILD)/whyslow $(or $(RUN_CMD),doctor)
 
 test: deps
 	@$(MAKE) --no-print-directory -j$(shell nproc) all $(BUILD)/unit $(WORKLOADS) links
@@ -141,8 +142,9 @@ build/fuzz/%: tests/fuzz/%.c build/fuzz/libfuzzlib.a
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< build/fuzz/libfuzzlib.a $(LDLIBS)
 -include $(FUZZ_OBJS:.o=.d)
 
-lab: all
-	lab/run
+# the fault lab (lab/): every scenario with the doctor, and the table of diagnoses
+lab: all $(WORKLOADS)
+	WHYSLOW=$(CURDIR)/$(BUILD)/whyslow WORKLOADS=$(CURDIR)/$(BUILD)/workloads lab/run
 
 clean:
 	rm -rf build build-san

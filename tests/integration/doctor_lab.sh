@@ -27,10 +27,9 @@ assert_eq "$(jq -r .pid "$TMP/gone.json")" "$gone" "focused PID in the JSON"
 export WHYSLOW=$WS WORKLOADS LAB_DURATION=3 LAB_OUT=$TMP/lab
 "$LAB/run" | tee "$TMP/table.txt"
 rc=${PIPESTATUS[0]}
-note "$(grep -c ' pass$' "$TMP/table.txt") scenarios passed"
+note "$(grep -c ' pass' "$TMP/table.txt") scenarios passed"
 [ "$rc" = 0 ] || fail "lab: a scenario got a wrong or missing diagnosis (table above)"
-assert_eq "$(jq '[.findings[] | select(.severity != "info")] | length' "$TMP/lab/healthy.json")" 0 \
-  "warnings on the healthy busy host"
+assert_contains "$(grep '^healthy ' "$TMP/table.txt")" " none .* pass" "the healthy busy host"
 # the findings name the culprits
 assert_contains "$(jq -r '.findings[0].title' "$TMP/lab/c6-sigstop.json")" "by SIGSTOP from PID [0-9]* (stopper)"
 assert_contains "$(jq -r '.findings[0].title' "$TMP/lab/c5-mmaplock.json")" "held by PID [0-9]* (sys_smapsread"
