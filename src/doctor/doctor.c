@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "lib/blockdev.h"
+#include "lib/stacks.h"
 #include "lib/bpf.h"
 #include "lib/cli.h"
 #include "lib/syms.h"
@@ -21,7 +22,9 @@
 #include "mem/cachestat_collect.h"
 #include "mem/mmaplock.h"
 #include "mem/oomkill.h"
+#include "cpu/profile.h"
 #include "irq/softirqs.h"
+#include "render/flamegraph.h"
 #include "net/netout.h"
 #include "net/skbdrop.h"
 #include "net/tcpretrans.h"
@@ -46,6 +49,8 @@ struct doctor {
 	struct tcpretrans_collector *retrans;
 	struct syscount *sys;
 	struct lockstat *locks;
+	struct profile_collector profile; /* with --html only */
+	bool profiling;
 	struct check_result *check;
 	int check_err;
 };
@@ -157,6 +162,10 @@ static void open_collectors(struct doctor *d)
 		note(ev, "lock contention (lockstat) not attached: %s", strerror(-err));
 	if ((err = sweep_open(d->pid, &d->sweep)))
 		note(ev, "block, run-queue and signal sweep not attached: %s", strerror(-err));
+	/* stacks only for the page that can show them: a CPU flame graph */
+	struct profile_opts po = {.freq_hz = 49, .pid = d->pid, .cpu = -1};
+	if (d->html && !(d->profiling = profile_open(&d->profile, &po) == 0))
+		note(ev, "CPU stacks (profile) not sampled: no flame graph");
 }
 
 /* Zeroes what the collectors counted while the others were still loading, so that every
@@ -189,6 +198,8 @@ static void start_window(struct doctor *d)
 
 static void close_collectors(struct doctor *d)
 {
+	if (d->profiling)
+		profile_close(&d->profile);
 	sweep_close(d->sweep);
 	lockstat_close(d->locks);
 	syscount_close(d->sys);
@@ -736,6 +747,59 @@ static void evidence_locks(struct doctor *d)
 	lockstat_result_free(&r);
 }
 
+/* The sampled on-CPU stacks as a flame graph SVG (render/flamegraph.h), kept in memory
+ * for the HTML page. */
+static void evidence_flamegraph(struct doctor *d)
+{
+	struct stack_samples samples = {0};
+	struct stack_syms ss = {0};
+	struct folded_set folded;
+	struct flamegraph_opts o;
+	char *text = NULL, *svg = NULL, path[] = "/tmp/whyslow-doctor-fg-XXXXXX";
+	size_t text_len = 0, svg_len = 0;
+	uint64_t missed = 0;
+	FILE *f;
+	int fd;
+
+	folded_set_init(&folded);
+	if (profile_read(&d->profile, &samples, &missed) || !samples.total)
+		goto out;
+	stack_syms_open(&ss, true, true);
+	if (stack_samples_fold(&ss, &samples, false, &folded) ||
+	    !(f = open_memstream(&text, &text_len)))
+		goto out;
+	folded_set_write(&folded, f);
+	fclose(f);
+	if ((fd = mkstemp(path)) < 0)
+		goto out;
+	close(fd);
+	flamegraph_opts_default(&o);
+	o.title = "CPU profile during the sweep";
+	o.subtitle = "on-CPU stacks sampled at 49 Hz on every CPU";
+	if ((f = fmemopen(text, text_len, "r"))) {
+		if (!flamegraph_write_file(path, f, &o)) {
+			FILE *in = fopen(path, "r");
+			FILE *out = open_memstream(&svg, &svg_len);
+			int c;
+			while (in && out && (c = fgetc(in)) != EOF)
+				fputc(c, out);
+			if (in)
+				fclose(in);
+			if (out)
+				fclose(out);
+		}
+		fclose(f);
+	}
+	unlink(path);
+	d->ev->cpu_flamegraph_svg = svg;
+	d->ev->cpu_samples = samples.total;
+out:
+	free(text);
+	folded_set_free(&folded);
+	stack_syms_close(&ss);
+	stack_samples_free(&samples);
+}
+
 static void gather(struct doctor *d)
 {
 	evidence_check(d);
@@ -753,6 +817,8 @@ static void gather(struct doctor *d)
 	if (d->locks)
 		evidence_locks(d);
 	d->ev->have_oom = d->oom != NULL;
+	if (d->profiling)
+		evidence_flamegraph(d);
 }
 
 /* --- the command --- */
@@ -818,6 +884,7 @@ int cmd_doctor(int argc, char **argv)
 			err = cli_fail("cannot write %s: %s", d.html, strerror(-err));
 	}
 	close_collectors(&d);
+	free(d.ev->cpu_flamegraph_svg);
 	free(fs);
 	free(d.check);
 	free(d.ev);

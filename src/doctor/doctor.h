@@ -198,6 +198,10 @@ struct doctor_evidence {
 	unsigned kmsg_hung, kmsg_lockup, kmsg_io_error, kmsg_oom, kmsg_segfault;
 	char kmsg_last[160];          /* the most recent of them */
 
+	/* with --html: on-CPU stacks sampled at 49 Hz during the sweep, as a flame graph */
+	char *cpu_flamegraph_svg;     /* malloc'd SVG text, or NULL */
+	uint64_t cpu_samples;
+
 	unsigned nnotes;
 	char notes[16][120];          /* collectors that did not attach, and why */
 };

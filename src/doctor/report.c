@@ -196,6 +196,22 @@ static void html_escape(FILE *f, const char *s)
 	}
 }
 
+static void base64(FILE *f, const char *data, size_t len)
+{
+	static const char digits[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)data;
+
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < len ? (uint32_t)p[i + 1] << 8 : 0) |
+			     (i + 2 < len ? p[i + 2] : 0);
+		fputc(digits[v >> 18 & 63], f);
+		fputc(digits[v >> 12 & 63], f);
+		fputc(i + 1 < len ? digits[v >> 6 & 63] : '=', f);
+		fputc(i + 2 < len ? digits[v & 63] : '=', f);
+	}
+}
+
 /* A log2 histogram (microseconds) as rows of HTML bars. */
 static void html_hist(FILE *f, const char *title, const struct hist *h)
 {
@@ -319,6 +335,15 @@ int doctor_report_html(const struct doctor_evidence *ev, const struct doctor_fin
 	}
 	if (ev->have_runq)
 		html_hist(f, "run-queue wait, all tasks", &ev->runq_hist);
+	if (ev->cpu_flamegraph_svg) {
+		/* an image from a data: URI: drawn, with no script running in the page */
+		fprintf(f, "<h2>CPU flame graph</h2>\n<p>%llu on-CPU samples during the sweep.</p>\n"
+			   "<img id=flamegraph style=\"max-width:100%%\" alt=\"CPU flame graph\" "
+			   "src=\"data:image/svg+xml;base64,",
+			(unsigned long long)ev->cpu_samples);
+		base64(f, ev->cpu_flamegraph_svg, strlen(ev->cpu_flamegraph_svg));
+		fprintf(f, "\">\n");
+	}
 	if (ev->nnotes) {
 		fprintf(f, "<h2>Not measured</h2>\n<ul>\n");
 		for (unsigned i = 0; i < ev->nnotes; i++) {

@@ -475,6 +475,17 @@ TEST(doctor_html_report_escapes)
 	CHECK(strstr(buf, "&lt;b&gt;&amp;host") && !strstr(buf, "<b>&host"));
 	CHECK(strstr(buf, "id=healthy") != NULL);
 	CHECK(!strstr(buf, "http://") && !strstr(buf, "https://")); /* self-contained */
+	CHECK(!strstr(buf, "id=flamegraph")); /* no stacks, no flame graph */
+	/* a flame graph travels as a base64 data: URI */
+	ev->cpu_flamegraph_svg = strdup("<svg/>");
+	ev->cpu_samples = 1;
+	CHECK_EQ_I64(doctor_report_html(ev, diagnose(ev), path), 0);
+	f = fopen(path, "r");
+	len = fread(buf, 1, (1 << 20) - 1, f);
+	buf[len] = 0;
+	fclose(f);
+	CHECK(strstr(buf, "src=\"data:image/svg+xml;base64,PHN2Zy8+\"") != NULL);
+	free(ev->cpu_flamegraph_svg);
 	unlink(path);
 	free(buf);
 	free(ev);
