@@ -21,20 +21,6 @@ const volatile bool filter_tgid = false;      /* -p */
 const volatile __u32 targ_tgid = 0;
 
 struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, __u64);
-} task_ts SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32);
-	__type(value, __u64);
-} tid_ts SEC(".maps");
-
-struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
@@ -57,12 +43,13 @@ struct {
 	__type(value, struct runqlat_comm);
 } comms SEC(".maps");
 
-static __always_inline bool filtered_out(struct task_struct *p)
+static __always_inline bool runq_wanted(struct task_struct *p)
 {
-	return filter_tgid && BPF_CORE_READ(p, tgid) != targ_tgid;
+	return !filter_tgid || BPF_CORE_READ(p, tgid) == targ_tgid;
 }
 
-static __always_inline void record(struct task_struct *p, __u64 delta)
+static __always_inline void runq_waited(struct task_struct *prev, struct task_struct *p,
+					__u64 delta)
 {
 	struct runqlat_hist *hist;
 	__u32 zero = 0, slot;
@@ -92,90 +79,6 @@ static __always_inline void record(struct task_struct *p, __u64 delta)
 		hist->slots[slot]++;
 }
 
-/* --- tp_btf: task-local storage --- */
-
-static __always_inline void stamp_btf(struct task_struct *p, __u64 now)
-{
-	__u64 *ts;
-
-	if (filtered_out(p))
-		return;
-	ts = bpf_task_storage_get(&task_ts, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (ts)
-		*ts = now;
-}
-
-SEC("tp_btf/sched_wakeup")
-int BPF_PROG(wakeup_btf, struct task_struct *p)
-{
-	stamp_btf(p, bpf_ktime_get_ns());
-	return 0;
-}
-
-SEC("tp_btf/sched_wakeup_new")
-int BPF_PROG(wakeup_new_btf, struct task_struct *p)
-{
-	stamp_btf(p, bpf_ktime_get_ns());
-	return 0;
-}
-
-SEC("tp_btf/sched_switch")
-int BPF_PROG(switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
-{
-	__u64 now = bpf_ktime_get_ns(), *ts;
-
-	if (sched_task_state(prev) == TASK_RUNNING)
-		stamp_btf(prev, now);
-	ts = bpf_task_storage_get(&task_ts, next, 0, 0);
-	if (!ts || !*ts)
-		return 0;
-	record(next, now - *ts);
-	*ts = 0;
-	return 0;
-}
-
-/* --- raw_tp: hash by thread id --- */
-
-static __always_inline void stamp_raw(struct task_struct *p, __u64 now)
-{
-	__u32 tid;
-
-	if (filtered_out(p))
-		return;
-	tid = BPF_CORE_READ(p, pid);
-	if (tid)
-		bpf_map_update_elem(&tid_ts, &tid, &now, BPF_ANY);
-}
-
-SEC("raw_tp/sched_wakeup")
-int BPF_PROG(wakeup_raw, struct task_struct *p)
-{
-	stamp_raw(p, bpf_ktime_get_ns());
-	return 0;
-}
-
-SEC("raw_tp/sched_wakeup_new")
-int BPF_PROG(wakeup_new_raw, struct task_struct *p)
-{
-	stamp_raw(p, bpf_ktime_get_ns());
-	return 0;
-}
-
-SEC("raw_tp/sched_switch")
-int BPF_PROG(switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
-{
-	__u64 now = bpf_ktime_get_ns(), *ts;
-	__u32 tid;
-
-	if (sched_task_state(prev) == TASK_RUNNING)
-		stamp_raw(prev, now);
-	tid = BPF_CORE_READ(next, pid);
-	ts = bpf_map_lookup_elem(&tid_ts, &tid);
-	if (!ts)
-		return 0;
-	record(next, now - *ts);
-	bpf_map_delete_elem(&tid_ts, &tid);
-	return 0;
-}
+#include "bpf/runq.h"
 
 char LICENSE[] SEC("license") = "GPL";
