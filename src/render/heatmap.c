@@ -337,10 +337,8 @@ int heatmap_write(const struct heatmap *h, FILE *f)
 	if (h->o.subtitle) {
 		svg_text(f, width / 2, 42, "id=\"subtitle\"", h->o.subtitle);
 	} else {
-		int n = snprintf(buf, sizeof(buf), "%llu points, %gs per column, %g ",
-				 (unsigned long long)s.points, s.stepsec, s.steplat);
-		snprintf(buf + n, sizeof(buf) - n, "%.20s per row%s", h->o.unitslabel,
-			 s.below + s.above ? "" : "");
+		snprintf(buf, sizeof(buf), "%llu points, %gs per column, %g %.20s per row",
+			 (unsigned long long)s.points, s.stepsec, s.steplat, h->o.unitslabel);
 		if (s.below + s.above)
 			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
 				 "; %llu below minlat, %llu above maxlat not shown",
