@@ -34,6 +34,7 @@ static const struct thresholds {
 	/* CPU saturation: a CPU busy nearly all the time and tasks waiting behind it */
 	double cpu_busy_pct;
 	double runq_p99_ms;            /* run-queue wait p99 that users feel */
+	double runnable_per_cpu;       /* runnable tasks per CPU (check's sampling): 2 = half wait */
 	double runq_proc_avg_ms;       /* one process's average wait */
 	double runq_proc_share;        /* ... summing to this share of the window */
 	uint64_t runq_min_waits;
@@ -75,6 +76,7 @@ static const struct thresholds {
 	.disk_sat_await_ms = 20,
 	.cpu_busy_pct = 90,
 	.runq_p99_ms = 20,
+	.runnable_per_cpu = 2,
 	.runq_proc_avg_ms = 5,
 	.runq_proc_share = 0.1,
 	.runq_min_waits = 50,
@@ -312,13 +314,17 @@ static int busiest_cpu(const struct doctor_evidence *ev)
  * worst waiter) waits long on average and for a good share of the window. */
 static bool runq_waits(const struct doctor_evidence *ev)
 {
-	const struct ev_proc_wait *w = worst_waiter(ev);
-
 	if (!ev->have_runq || ev->runq_count < T.runq_min_waits)
 		return false;
-	return ev->runq_p99_ms >= T.runq_p99_ms ||
-	       (w && w->count >= T.runq_min_waits && w->avg_ms >= T.runq_proc_avg_ms &&
-		w->total_ms >= T.runq_proc_share * ev->duration_s * 1000);
+	if (ev->runq_p99_ms >= T.runq_p99_ms)
+		return true;
+	for (unsigned i = 0; i < ev->nrunq; i++) {
+		const struct ev_proc_wait *w = &ev->runq[i];
+		if (w->count >= T.runq_min_waits && w->avg_ms >= T.runq_proc_avg_ms &&
+		    w->total_ms >= T.runq_proc_share * ev->duration_s * 1000)
+			return true;
+	}
+	return false;
 }
 
 /* CPU saturation: a CPU is busy all the time and runnable tasks wait behind it. */
@@ -328,7 +334,10 @@ static void rule_cpu_saturation(const struct rule *rule, const struct doctor_evi
 	int cpu = busiest_cpu(ev);
 	const struct ev_proc_wait *w = worst_waiter(ev);
 
-	if (!ev->have_check || cpu < 0 || ev->cpu_busy[cpu] < T.cpu_busy_pct || !runq_waits(ev))
+	/* waits measured, or simply more runnable tasks than the CPUs can take turns on */
+	bool queued = ev->ncpus && ev->runnable_avg >= T.runnable_per_cpu * ev->ncpus;
+	if (!ev->have_check || cpu < 0 || ev->cpu_busy[cpu] < T.cpu_busy_pct ||
+	    (!runq_waits(ev) && !queued))
 		return;
 	unsigned hot = 0;
 	for (unsigned i = 0; i < ev->ncpus && i < DOC_MAX_CPUS; i++)

@@ -224,6 +224,16 @@ TEST(doctor_cpu_saturation_and_runqueue)
 	ev->cpu_busy[0] = 60;
 	ev->cpu_busy[1] = 70;
 	CHECK(only_top(ev, "runqueue-latency"));
+	/* busy CPUs with 2.5 runnable tasks per CPU: saturated even when each wait is short */
+	ev->cpu_busy[0] = ev->cpu_busy[1] = 99;
+	ev->runnable_avg = 5;
+	ev->runq_p99_ms = 3;
+	ev->runq[0].avg_ms = 0.5;
+	CHECK(only_top(ev, "cpu-saturation"));
+	ev->runnable_avg = 2.2; /* one task per CPU and a bit: busy, not saturated */
+	CHECK_EQ_U64(diagnose(ev)->n, 0);
+	ev->cpu_busy[0] = 60;
+	ev->cpu_busy[1] = 70;
 	/* short waits: nothing */
 	ev->runq_p99_ms = 3;
 	ev->runq[0].avg_ms = 0.5;
