@@ -1,5 +1,6 @@
-/* bitesize: block I/O size histograms per issuing process (and per disk with -D), from
- * block:block_io_start and block_rq_issue. Options and output follow bcc's bitesize. */
+/* bitesize: block I/O size histograms per submitting process (and per disk with -D), from
+ * block:block_io_start and the bio merge tracepoints, one program per I/O (see
+ * bitesize.bpf.c). Options and output follow bcc's bitesize. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,6 @@
 #include "lib/histmap.h"
 #include "lib/out.h"
 #include "lib/pidwatch.h"
-#include "disk/blkissuer.h"
 #include "disk/bitesize.h"
 #include "bitesize.skel.h"
 
@@ -40,11 +40,20 @@ const struct cli_spec bitesize_spec = {
 	.summary = "block I/O size histograms per issuing process (per disk with -D)",
 	.usage = "[-T] [-D] [-c COMM] [-d DISK] [-p PID] [--json] [interval [count]]",
 	.description =
-		"Counts each block request at issue (block:block_rq_issue, after merges, so at\n"
-		"the size the device sees) in a log2 histogram of kilobytes, per process that\n"
-		"issued it (recorded at block:block_io_start in the submitter's context). Small\n"
-		"random I/O versus large sequential I/O per process; a normal size with a high\n"
-		"latency points at the disk, not the application (case C1).",
+		"Counts each block I/O a process submits to a disk in a log2 histogram of\n"
+		"kilobytes, under that process: one count per bio as the disk's request queue\n"
+		"receives it, after the block layer split it to the device's limits\n"
+		"(max_sectors_kb), taken in the submitter's context when it starts a request\n"
+		"(block:block_io_start) or is merged into one (block:block_bio_backmerge and\n"
+		"frontmerge). These are the process's I/O sizes, not the sizes of the merged\n"
+		"requests the device receives: eight adjacent 4 KiB writes merged into one 32 KiB\n"
+		"request count as eight 4 KiB I/Os (iostat's rareq-sz/wareq-sz and biosnoop show\n"
+		"the merged request; bcc's bitesize counts requests at issue, under whichever\n"
+		"task runs then, often a kworker). Bio-based devices (dm, md) count at the disks\n"
+		"below them. Not seen: discards merged into a multi-range discard, and flushes\n"
+		"the kernel issues by itself. Small random I/O versus large sequential I/O per\n"
+		"process; a normal size with a high latency points at the disk, not the\n"
+		"application (case C1).",
 	.opts = options,
 	.examples = "  whyslow bitesize                # until Ctrl-C\n"
 		    "  whyslow bitesize -D 5 1         # per process and disk, for 5 s\n"
@@ -73,11 +82,15 @@ static bool label_key(const void *k, struct hist_item *item, void *arg)
 {
 	const struct bitesize_key *key = k;
 	const struct bitesize *b = arg;
+	struct bitesize_comm comm = {.comm = "[unknown]"};
 	char disk[64];
 
-	if (b->comm && strncmp(key->comm, b->comm, sizeof(key->comm)) != 0)
+	/* written by the kernel side when the key was created (an LRU map: a name evicted by
+	 * 8192 newer processes reads as [unknown]) */
+	bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.comms), &key->pid, &comm);
+	if (b->comm && strncmp(comm.comm, b->comm, sizeof(comm.comm)) != 0)
 		return false;
-	snprintf(item->comm, sizeof(item->comm), "%.16s", key->comm);
+	snprintf(item->comm, sizeof(item->comm), "%.16s", comm.comm);
 	if (b->per_disk) {
 		blockdev_name(key->dev, disk, sizeof(disk));
 		snprintf(item->label, sizeof(item->label), "%s (%u) %s", item->comm, key->pid, disk);
@@ -134,8 +147,22 @@ static int load(struct bitesize *b, bool use_btf, bool have_io_start)
 		return -errno;
 	b->skel = skel;
 	skel->rodata->targ_per_disk = b->per_disk;
-	blk_issuer_setup(skel, b->filter_dev, b->dev, b->pid, use_btf, have_io_start);
-	wbpf_pick(skel->progs.issue_btf, skel->progs.issue_raw, use_btf);
+	skel->rodata->filter_dev = b->filter_dev;
+	skel->rodata->targ_dev = kdev_make(major(b->dev), minor(b->dev));
+	skel->rodata->filter_pid = b->pid > 0;
+	skel->rodata->targ_pid = (uint32_t)b->pid;
+	/* a bio starting a request: block_io_start (6.5+), else block_getrq */
+	wbpf_pick(skel->progs.io_start_btf, skel->progs.io_start_raw, use_btf);
+	wbpf_pick(skel->progs.getrq_btf, skel->progs.getrq_raw, use_btf);
+	if (have_io_start) {
+		bpf_program__set_autoload(skel->progs.getrq_btf, false);
+		bpf_program__set_autoload(skel->progs.getrq_raw, false);
+	} else {
+		bpf_program__set_autoload(skel->progs.io_start_btf, false);
+		bpf_program__set_autoload(skel->progs.io_start_raw, false);
+	}
+	wbpf_pick(skel->progs.backmerge_btf, skel->progs.backmerge_raw, use_btf);
+	wbpf_pick(skel->progs.frontmerge_btf, skel->progs.frontmerge_raw, use_btf);
 	err = bitesize_bpf__load(skel);
 	if (!err)
 		err = bitesize_bpf__attach(skel);
@@ -144,7 +171,9 @@ static int load(struct bitesize *b, bool use_btf, bool have_io_start)
 
 int cmd_bitesize(int argc, char **argv)
 {
-	static const char *const tracepoints[] = {"block", "block_rq_issue", NULL};
+	static const char *const tracepoints[] = {"block", "block_getrq", "block",
+						  "block_bio_backmerge", "block",
+						  "block_bio_frontmerge", NULL};
 	struct bitesize b = {0};
 	struct cli_loop_ops ops = {.tick = print_interval};
 	bool use_btf = wbpf_prefer_tp_btf(), have_io_start;
