@@ -4,8 +4,9 @@
  * (signal_generate SIGSTOP to SIGCONT, the sender named), in bounded per-CPU maps.
  *
  * Cost notes: the same shape as biolatency and runqlat. Request start times live in a
- * hash keyed by request pointer whose entries are reused; wakeup times in task storage
- * (tp_btf) or a hash by thread id (raw_tp fallback). Histograms are per-CPU: no atomics.
+ * hash keyed by request pointer whose entries are reused; run-queue waits are timed by
+ * bpf/runq.h, shared with runqlat (task storage with tp_btf, a hash by thread id with
+ * the raw_tp fallback). Histograms are per-CPU: no atomics.
  * Signals are rare: their map is a plain hash. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -13,6 +14,7 @@
 #include <bpf/bpf_core_read.h>
 #include "bpf/common.h"
 #include "bpf/block.h"
+#include "bpf/sched.h"
 #include "doctor/sweep.h"
 
 #define SIG_KILL 9
@@ -36,20 +38,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sweep_lat);
 } disk_lat SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, __u64);
-} task_ts SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, __u64);
-} tid_ts SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -160,19 +148,6 @@ int BPF_PROG(rq_complete_raw, struct request *rq)
 
 /* --- run queue: runnable to running per process --- */
 
-/* Before 5.14 the task state was ->state ("sched: Change task_struct::state",
- * 2f064a59a11f renamed it to __state). */
-struct task_struct___old {
-	long state;
-};
-
-static __always_inline long task_state(struct task_struct *t)
-{
-	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state);
-	return BPF_CORE_READ((struct task_struct___old *)t, state);
-}
-
 static __always_inline bool filtered_out(struct task_struct *p)
 {
 	return filter_tgid && BPF_CORE_READ(p, tgid) != targ_tgid;
@@ -200,87 +175,20 @@ static __always_inline void runq_record(struct task_struct *p, __u64 delta)
 	lat_add(l, delta);
 }
 
-static __always_inline void stamp_btf(struct task_struct *p, __u64 now)
+/* bpf/runq.h times the waits (tp_btf with task storage, raw_tp with a hash by thread id)
+ * and calls these two */
+static __always_inline bool runq_wanted(struct task_struct *p)
 {
-	__u64 *ts;
-
-	if (filtered_out(p))
-		return;
-	ts = bpf_task_storage_get(&task_ts, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (ts)
-		*ts = now;
+	return !filtered_out(p);
 }
 
-SEC("tp_btf/sched_wakeup")
-int BPF_PROG(wakeup_btf, struct task_struct *p)
+static __always_inline void runq_waited(struct task_struct *prev, struct task_struct *next,
+					__u64 delta_ns)
 {
-	stamp_btf(p, bpf_ktime_get_ns());
-	return 0;
+	runq_record(next, delta_ns);
 }
 
-SEC("tp_btf/sched_wakeup_new")
-int BPF_PROG(wakeup_new_btf, struct task_struct *p)
-{
-	stamp_btf(p, bpf_ktime_get_ns());
-	return 0;
-}
-
-SEC("tp_btf/sched_switch")
-int BPF_PROG(switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
-{
-	__u64 now = bpf_ktime_get_ns(), *ts;
-
-	if (task_state(prev) == TASK_RUNNING)
-		stamp_btf(prev, now);
-	ts = bpf_task_storage_get(&task_ts, next, 0, 0);
-	if (!ts || !*ts)
-		return 0;
-	runq_record(next, now - *ts);
-	*ts = 0;
-	return 0;
-}
-
-static __always_inline void stamp_raw(struct task_struct *p, __u64 now)
-{
-	__u32 tid;
-
-	if (filtered_out(p))
-		return;
-	tid = BPF_CORE_READ(p, pid);
-	if (tid)
-		bpf_map_update_elem(&tid_ts, &tid, &now, BPF_ANY);
-}
-
-SEC("raw_tp/sched_wakeup")
-int BPF_PROG(wakeup_raw, struct task_struct *p)
-{
-	stamp_raw(p, bpf_ktime_get_ns());
-	return 0;
-}
-
-SEC("raw_tp/sched_wakeup_new")
-int BPF_PROG(wakeup_new_raw, struct task_struct *p)
-{
-	stamp_raw(p, bpf_ktime_get_ns());
-	return 0;
-}
-
-SEC("raw_tp/sched_switch")
-int BPF_PROG(switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
-{
-	__u64 now = bpf_ktime_get_ns(), *ts;
-	__u32 tid;
-
-	if (task_state(prev) == TASK_RUNNING)
-		stamp_raw(prev, now);
-	tid = BPF_CORE_READ(next, pid);
-	ts = bpf_map_lookup_elem(&tid_ts, &tid);
-	if (!ts)
-		return 0;
-	runq_record(next, now - *ts);
-	bpf_map_delete_elem(&tid_ts, &tid);
-	return 0;
-}
+#include "bpf/runq.h"
 
 /* --- signals: SIGSTOP to SIGCONT per target process --- */
 
