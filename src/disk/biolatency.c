@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include <bpf/bpf.h>
 #include "lib/bpf.h"
 #include "lib/blockdev.h"
 #include "lib/cli.h"
@@ -106,6 +107,42 @@ static const char *label_name(const struct biolatency *b)
 	return b->per_disk && b->per_flag ? "disk_flags" : b->per_disk ? "disk" : "flags";
 }
 
+/* Requests still holding a way in the start table: at the end, I/Os that were issued while
+ * tracing but never seen completing. One lookup per set, done only once. */
+static uint64_t start_table_live(int fd)
+{
+	uint64_t live = 0;
+	struct start_set set;
+
+	for (uint32_t idx = 0; idx < START_SETS && bpf_map_lookup_elem(fd, &idx, &set) == 0; idx++)
+		for (int i = 0; i < START_WAYS; i++)
+			live += set.rq[i] && set.ts[i];
+	return live;
+}
+
+/* I/Os stamped while tracing whose completion never reached biolatency: a request stamped
+ * again while its previous use was still timed, plus, at the end, requests left in the
+ * table (still in flight, or their completion event was not delivered). Running totals. */
+static uint64_t unfinished_ios(const struct biolatency *b, bool last)
+{
+	uint64_t n = wbpf_lost_events(bpf_map__fd(b->skel->maps.orphaned));
+
+	return last ? n + start_table_live(bpf_map__fd(b->skel->maps.start)) : n;
+}
+
+static void print_warnings(uint64_t missed, uint64_t unfinished, uint64_t lost)
+{
+	if (missed)
+		printf("warning: %llu I/Os not timed: too many in flight in one start-table set\n",
+		       (unsigned long long)missed);
+	if (unfinished)
+		printf("warning: %llu I/Os not seen completing: in flight at the end, or their "
+		       "completion event never reached us\n", (unsigned long long)unfinished);
+	if (lost)
+		printf("warning: %llu events lost: the kernel skipped runs of our programs\n",
+		       (unsigned long long)lost);
+}
+
 static int print_interval(void *arg, bool last)
 {
 	struct biolatency *b = arg;
@@ -113,10 +150,11 @@ static int print_interval(void *arg, bool last)
 	struct hist total;
 	bool keyed = b->per_disk || b->per_flag;
 	uint64_t missed = wbpf_lost_events(bpf_map__fd(b->skel->maps.missed));
+	uint64_t unfinished = unfinished_ios(b, last);
+	uint64_t lost = wbpf_recursion_misses(b->skel->obj);
 	struct json j;
 	int err;
 
-	(void)last;
 	if (keyed)
 		err = histmap_read_keyed(bpf_map__fd(b->skel->maps.keyed_hist),
 					 sizeof(struct biolat_key), BIOLAT_SLOTS, true, label_key, b,
@@ -137,6 +175,8 @@ static int print_interval(void *arg, bool last)
 		else
 			hist_json(&total, b->ms ? "ms" : "us", &j, "latency");
 		json_u64(&j, "untimed_ios", missed); /* no free way in the start table */
+		json_u64(&j, "unfinished_ios", unfinished);
+		json_u64(&j, "lost_events", lost); /* runs the kernel skipped */
 		json_end(&j);
 		return 0;
 	}
@@ -148,8 +188,7 @@ static int print_interval(void *arg, bool last)
 		hist_set_print(&b->set, label_name(b), unit, stdout);
 	else
 		hist_print(&total, unit, stdout);
-	if (missed)
-		printf("warning: %llu I/Os not timed: too many in flight in one start-table set\n", (unsigned long long)missed);
+	print_warnings(missed, unfinished, lost);
 	fflush(stdout);
 	return 0;
 }

@@ -20,6 +20,16 @@ struct biolat_key {
 	__u32 flags; /* stable encoding above; 0 unless per flags */
 };
 
+/* The start table (see biolatency.bpf.c): sets of four (request, start time) ways, one
+ * cache line each. User space reads it at the end to count I/Os never seen completing. */
+#define START_WAYS 4
+#define START_SETS 4096 /* power of two: the set index is the top 12 bits of a hash */
+
+struct start_set {
+	__u64 rq[START_WAYS]; /* struct request *, 0 when the way is free */
+	__u64 ts[START_WAYS]; /* start time */
+};
+
 struct biolat_hist {
 	__u64 slots[BIOLAT_SLOTS];
 };
