@@ -1515,7 +1515,7 @@ static unsigned pick_rows(const double *score, unsigned n, unsigned limit, bool 
 
 static void print_disks(const struct check_result *r, FILE *f, bool all)
 {
-	double score[CHECK_MAX_DISKS];
+	double score[CHECK_MAX_DISKS] = {0}; /* gcc -O2 cannot see the loop fills it */
 	bool keep[CHECK_MAX_DISKS];
 	unsigned shown = 0, more;
 
@@ -1542,7 +1542,7 @@ static void print_disks(const struct check_result *r, FILE *f, bool all)
 
 static void print_nics(const struct check_result *r, FILE *f, bool all)
 {
-	double score[CHECK_MAX_NICS];
+	double score[CHECK_MAX_NICS] = {0}; /* gcc -O2 cannot see the loop fills it */
 	bool keep[CHECK_MAX_NICS];
 	unsigned shown = 0, more;
 
