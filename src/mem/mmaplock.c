@@ -216,8 +216,10 @@ int mmaplock_read(struct mmaplock *m, struct mmaplock_result *res, bool clear)
 		return err;
 	if (rc.err)
 		return rc.err;
-	qsort(res->procs, res->nprocs, sizeof(res->procs[0]), proc_cmp);
-	qsort(res->blame, res->nblame, sizeof(res->blame[0]), blame_cmp);
+	if (res->nprocs > 1) /* qsort on a NULL array is undefined, even for 0 items */
+		qsort(res->procs, res->nprocs, sizeof(res->procs[0]), proc_cmp);
+	if (res->nblame > 1)
+		qsort(res->blame, res->nblame, sizeof(res->blame[0]), blame_cmp);
 	res->lost_events = wbpf_lost_events(bpf_map__fd(m->skel->maps.lost));
 	return 0;
 }
