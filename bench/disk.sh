@@ -26,7 +26,7 @@ bench/bpfcost.sh -w "$dio_load" \
   -t "biosnoop=$WS biosnoop" -t "libbpf-tools biosnoop=$(peer biosnoop)" \
   -t "bitesize=$WS bitesize" -t "libbpf-tools bitesize=$(peer bitesize)" \
   -t "biotop=$WS biotop -C 1000" -t "libbpf-tools biotop=$(peer biotop) -C 1000" \
-  -t "floor=$FLOOR tp_btf:block_io_start tp_btf:block_rq_insert tp_btf:block_rq_issue tp_btf:block_rq_complete"
+  -t "floor=$FLOOR tp_btf:block_io_start tp_btf:block_rq_insert tp_btf:block_rq_issue tp_btf:block_rq_complete tp_btf:block_bio_backmerge"
 echo
 
 read_load="dd if=$data iflag=nocache count=0 status=none; for i in 1 2 3 4 5; do dd if=$data of=/dev/null bs=4k status=none; done"

@@ -15,6 +15,11 @@
  * context) stands in for it. The bio tracepoints take only the bio since 5.11 ("block:
  * remove the request_queue argument to the block_bio_* tracepoints").
  *
+ * Counting is one array lookup (inlined by the verifier, no hashing) in a per-CPU table
+ * indexed by a multiplicative hash of (tgid, dev); only keys that collide with another in
+ * the same interval and CPU take the per-CPU hash. The comm is read once per key and
+ * interval, when the entry is claimed, not per I/O.
+ *
  * Requests are not followed to issue: a request grown by merges counts as the bios it was
  * made of, each under the process that submitted it (iostat's rareq-sz and biosnoop show
  * the merged request). Discards merged into a multi-range discard (no tracepoint) and the
@@ -41,7 +46,14 @@ struct {
 	__type(value, struct bitesize_hist);
 } hists SEC(".maps");
 
-/* thread group id -> name, written only when a histogram is created */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BITESIZE_TABLE);
+	__type(key, __u32);
+	__type(value, struct bitesize_entry);
+} table SEC(".maps");
+
+/* thread group id -> name, written only when a histogram of the hash is created */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 8192);
@@ -66,8 +78,9 @@ static __always_inline void count_io(__u32 bytes, void *obj, bool is_bio)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct bitesize_key key = {.pid = id >> 32};
+	struct bitesize_entry *entry;
 	struct bitesize_hist *hist;
-	__u32 dev = 0;
+	__u32 dev = 0, index, slot = log2_slot(bytes / 1024);
 
 	if (filter_pid && key.pid != targ_pid)
 		return;
@@ -78,7 +91,22 @@ static __always_inline void count_io(__u32 bytes, void *obj, bool is_bio)
 		if (targ_per_disk)
 			key.dev = dev;
 	}
-	hist = bpf_map_lookup_elem(&hists, &key);
+	index = bitesize_index(&key);
+	entry = bpf_map_lookup_elem(&table, &index);
+	if (!entry)
+		return;
+	if (entry->used && entry->key.pid == key.pid && entry->key.dev == key.dev) {
+		entry->slots[slot]++;
+		return;
+	}
+	if (!entry->used) { /* first key here in this interval: it owns the entry */
+		entry->key = key;
+		bpf_get_current_comm(entry->comm, sizeof(entry->comm));
+		entry->used = 1;
+		entry->slots[slot]++;
+		return;
+	}
+	hist = bpf_map_lookup_elem(&hists, &key); /* a collision: the hash */
 	if (!hist) { /* first I/O of this key (in this interval): name the process once */
 		struct bitesize_hist empty = {};
 		struct bitesize_comm comm;
@@ -90,7 +118,7 @@ static __always_inline void count_io(__u32 bytes, void *obj, bool is_bio)
 		if (!hist)
 			return;
 	}
-	hist->slots[log2_slot(bytes / 1024)]++;
+	hist->slots[slot]++;
 }
 
 /* tp_btf arguments are typed pointers: the size is a plain load there, a probe read in

@@ -24,6 +24,8 @@ struct bitesize {
 	pid_t pid;
 	struct bitesize_bpf *skel;
 	struct hist_set set;
+	const char *entry_comm; /* the name of the table entry being labelled, else NULL */
+	struct bitesize_entry *entries; /* one table index, all CPUs */
 };
 
 static const struct cli_opt options[] = {
@@ -85,9 +87,12 @@ static bool label_key(const void *k, struct hist_item *item, void *arg)
 	struct bitesize_comm comm = {.comm = "[unknown]"};
 	char disk[64];
 
-	/* written by the kernel side when the key was created (an LRU map: a name evicted by
-	 * 8192 newer processes reads as [unknown]) */
-	bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.comms), &key->pid, &comm);
+	/* a table entry carries its name; a hash key's was written by the kernel side when
+	 * the key was created (an LRU map: evicted by 8192 newer processes, [unknown]) */
+	if (b->entry_comm)
+		memcpy(comm.comm, b->entry_comm, sizeof(comm.comm));
+	else
+		bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.comms), &key->pid, &comm);
 	if (b->comm && strncmp(comm.comm, b->comm, sizeof(comm.comm)) != 0)
 		return false;
 	snprintf(item->comm, sizeof(item->comm), "%.16s", comm.comm);
@@ -103,6 +108,75 @@ static bool label_key(const void *k, struct hist_item *item, void *arg)
 	return true;
 }
 
+static int by_sort_key(const void *a, const void *b)
+{
+	const struct hist_item *x = a, *y = b;
+
+	if (x->sort_key != y->sort_key)
+		return x->sort_key < y->sort_key ? -1 : 1;
+	return strcmp(x->label, y->label);
+}
+
+/* Adds one CPU's table entry to the item of its key, or to a new item. */
+static void add_entry(struct bitesize *b, const struct bitesize_entry *e)
+{
+	uint64_t sort_key = ((uint64_t)e->key.pid << 32) | e->key.dev;
+	struct hist_set *set = &b->set;
+	struct hist_item *it;
+
+	for (size_t i = 0; i < set->n; i++) {
+		if (set->items[i].sort_key == sort_key) {
+			hist_add_slots(&set->items[i].hist, (const uint64_t *)e->slots, BITESIZE_SLOTS);
+			return;
+		}
+	}
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 16;
+		struct hist_item *bigger = realloc(set->items, cap * sizeof(*bigger));
+		if (!bigger)
+			return;
+		set->items = bigger;
+		set->cap = cap;
+	}
+	it = &set->items[set->n];
+	memset(it, 0, sizeof(*it));
+	hist_init_log2(&it->hist, BITESIZE_SLOTS);
+	hist_add_slots(&it->hist, (const uint64_t *)e->slots, BITESIZE_SLOTS);
+	b->entry_comm = e->comm;
+	if (label_key(&e->key, it, b))
+		set->n++;
+	b->entry_comm = NULL;
+}
+
+/* Merges the per-CPU table into b->set (read after the hash) and empties each entry
+ * read, so that keys claim entries afresh each interval; like every per-CPU counter
+ * cleared from user space, an I/O counted between the read and the clear is lost. */
+static int read_table(struct bitesize *b)
+{
+	int fd = bpf_map__fd(b->skel->maps.table), ncpus = wbpf_ncpus();
+
+	for (__u32 i = 0; i < BITESIZE_TABLE; i++) {
+		bool used = false;
+
+		if (bpf_map_lookup_elem(fd, &i, b->entries))
+			return -errno;
+		for (int cpu = 0; cpu < ncpus; cpu++) {
+			if (!b->entries[cpu].used)
+				continue;
+			used = true;
+			add_entry(b, &b->entries[cpu]);
+		}
+		if (!used)
+			continue;
+		memset(b->entries, 0, (size_t)ncpus * sizeof(*b->entries));
+		if (bpf_map_update_elem(fd, &i, b->entries, BPF_ANY))
+			return -errno;
+	}
+	if (b->set.n > 1)
+		qsort(b->set.items, b->set.n, sizeof(*b->set.items), by_sort_key);
+	return 0;
+}
+
 static int print_interval(void *arg, bool last)
 {
 	struct bitesize *b = arg;
@@ -112,6 +186,8 @@ static int print_interval(void *arg, bool last)
 	(void)last;
 	err = histmap_read_keyed(bpf_map__fd(b->skel->maps.hists), sizeof(struct bitesize_key),
 				 BITESIZE_SLOTS, true, label_key, b, &b->set);
+	if (!err)
+		err = read_table(b);
 	if (err)
 		return cli_fail("reading the histogram maps failed: %s", strerror(-err));
 	if (b->common.json) {
@@ -201,7 +277,13 @@ int cmd_bitesize(int argc, char **argv)
 	 * non-NULL so that an empty interval is no undefined behaviour (UBSan) */
 	b.set.items = calloc(16, sizeof(*b.set.items));
 	b.set.cap = b.set.items ? 16 : 0;
+	b.entries = calloc(wbpf_ncpus(), sizeof(*b.entries));
+	if (!b.entries) {
+		bitesize_bpf__destroy(b.skel);
+		return cli_fail("out of memory");
+	}
 	err = cli_run_loop(&b.common, &ops, &b);
+	free(b.entries);
 	hist_set_free(&b.set);
 	bitesize_bpf__destroy(b.skel);
 	return err;
