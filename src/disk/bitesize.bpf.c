@@ -72,9 +72,28 @@ static __always_inline __u32 bio_dev(struct bio *bio)
 	return (BPF_CORE_READ(disk, major) << 20) | BPF_CORE_READ(disk, first_minor);
 }
 
-/* Counts one I/O of `bytes` by the current process; dev is read (a few probe reads) only
- * when -D or -d needs it. */
-static __always_inline void count_io(__u32 bytes, void *obj, bool is_bio)
+/* The disk of a request or bio. tp_btf arguments are typed pointers: the walk to the
+ * disk is plain loads there, probe reads (helper calls) in raw_tp programs. */
+static __always_inline __u32 io_dev(void *obj, bool is_bio, bool btf)
+{
+	struct gendisk *disk;
+
+	if (!btf)
+		return is_bio ? bio_dev(obj) : request_dev(obj);
+	if (is_bio)
+		disk = ((struct bio *)obj)->bi_bdev->bd_disk;
+	else if (bpf_core_field_exists(((struct request___old *)0)->rq_disk))
+		return request_dev(obj); /* before 5.17: see bpf/block.h */
+	else
+		disk = ((struct request *)obj)->q->disk;
+	if (!disk)
+		return 0;
+	return (disk->major << 20) | disk->first_minor;
+}
+
+/* Counts one I/O of `bytes` by the current process; dev is read only when -D or -d
+ * needs it. */
+static __always_inline void count_io(__u32 bytes, void *obj, bool is_bio, bool btf)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct bitesize_key key = {.pid = id >> 32};
@@ -85,7 +104,7 @@ static __always_inline void count_io(__u32 bytes, void *obj, bool is_bio)
 	if (filter_pid && key.pid != targ_pid)
 		return;
 	if (targ_per_disk || filter_dev) {
-		dev = is_bio ? bio_dev(obj) : request_dev(obj);
+		dev = io_dev(obj, is_bio, btf);
 		if (filter_dev && dev != targ_dev)
 			return;
 		if (targ_per_disk)
@@ -121,41 +140,40 @@ static __always_inline void count_io(__u32 bytes, void *obj, bool is_bio)
 	hist->slots[slot]++;
 }
 
-/* tp_btf arguments are typed pointers: the size is a plain load there, a probe read in
- * raw_tp programs. */
+/* The size: a plain load in tp_btf programs, a probe read in raw_tp ones. */
 SEC("tp_btf/block_io_start")
-int BPF_PROG(io_start_btf, struct request *rq) { count_io(rq->__data_len, rq, false); return 0; }
+int BPF_PROG(io_start_btf, struct request *rq) { count_io(rq->__data_len, rq, false, true); return 0; }
 SEC("raw_tp/block_io_start")
 int BPF_PROG(io_start_raw, struct request *rq)
 {
-	count_io(BPF_CORE_READ(rq, __data_len), rq, false);
+	count_io(BPF_CORE_READ(rq, __data_len), rq, false, false);
 	return 0;
 }
 
 SEC("tp_btf/block_getrq")
-int BPF_PROG(getrq_btf, struct bio *bio) { count_io(bio->bi_iter.bi_size, bio, true); return 0; }
+int BPF_PROG(getrq_btf, struct bio *bio) { count_io(bio->bi_iter.bi_size, bio, true, true); return 0; }
 SEC("raw_tp/block_getrq")
 int BPF_PROG(getrq_raw, struct bio *bio)
 {
-	count_io(BPF_CORE_READ(bio, bi_iter.bi_size), bio, true);
+	count_io(BPF_CORE_READ(bio, bi_iter.bi_size), bio, true, false);
 	return 0;
 }
 
 SEC("tp_btf/block_bio_backmerge")
-int BPF_PROG(backmerge_btf, struct bio *bio) { count_io(bio->bi_iter.bi_size, bio, true); return 0; }
+int BPF_PROG(backmerge_btf, struct bio *bio) { count_io(bio->bi_iter.bi_size, bio, true, true); return 0; }
 SEC("raw_tp/block_bio_backmerge")
 int BPF_PROG(backmerge_raw, struct bio *bio)
 {
-	count_io(BPF_CORE_READ(bio, bi_iter.bi_size), bio, true);
+	count_io(BPF_CORE_READ(bio, bi_iter.bi_size), bio, true, false);
 	return 0;
 }
 
 SEC("tp_btf/block_bio_frontmerge")
-int BPF_PROG(frontmerge_btf, struct bio *bio) { count_io(bio->bi_iter.bi_size, bio, true); return 0; }
+int BPF_PROG(frontmerge_btf, struct bio *bio) { count_io(bio->bi_iter.bi_size, bio, true, true); return 0; }
 SEC("raw_tp/block_bio_frontmerge")
 int BPF_PROG(frontmerge_raw, struct bio *bio)
 {
-	count_io(BPF_CORE_READ(bio, bi_iter.bi_size), bio, true);
+	count_io(BPF_CORE_READ(bio, bi_iter.bi_size), bio, true, false);
 	return 0;
 }
 
