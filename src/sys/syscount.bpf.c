@@ -40,8 +40,11 @@ struct {
 	__type(value, struct syscount_stat);
 } by_key SEC(".maps");
 
+/* Names by tgid, written when a process's first key is created and kept across
+ * intervals (clearing them raced with keys re-created meanwhile, which then had no name);
+ * LRU keeps the map bounded on a host that forks a lot. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u32);
 	__type(value, struct syscount_comm);

@@ -127,6 +127,21 @@ struct walk_ctx {
 	struct syscount_result *res;
 };
 
+/* The name of a live process from /proc, or "" if it has gone. */
+static void proc_comm(uint32_t tgid, char *buf, size_t size)
+{
+	char path[48];
+	FILE *f;
+
+	buf[0] = 0;
+	snprintf(path, sizeof(path), "/proc/%u/comm", tgid);
+	if ((f = fopen(path, "r"))) {
+		if (fgets(buf, (int)size, f))
+			buf[strcspn(buf, "\n")] = 0;
+		fclose(f);
+	}
+}
+
 static void add_keyed(const void *k, const void *v, void *arg)
 {
 	const struct syscount_key *key = k;
@@ -141,14 +156,10 @@ static void add_keyed(const void *k, const void *v, void *arg)
 	row->nr = key->nr;
 	row->err = key->err;
 	if (w->s->opts.per_process) {
-		bpf_map_lookup_elem(bpf_map__fd(w->s->skel->maps.comms), &key->tgid, &name);
+		if (bpf_map_lookup_elem(bpf_map__fd(w->s->skel->maps.comms), &key->tgid, &name))
+			proc_comm(key->tgid, name.comm, sizeof(name.comm)); /* evicted: ask /proc */
 		snprintf(row->comm, sizeof(row->comm), "%.15s", name.comm[0] ? name.comm : "?");
 	}
-}
-
-static void ignore_entry(const void *key, const void *value, void *ctx)
-{
-	(void)key, (void)value, (void)ctx;
 }
 
 static int row_cmp_count(const void *a, const void *b)
@@ -194,9 +205,6 @@ int syscount_read(struct syscount *s, struct syscount_result *res, bool clear)
 				     sizeof(st), true, clear, add_keyed, &w);
 		if (err < 0)
 			return err;
-		if (clear && s->opts.per_process) /* names are written again with the next call */
-			wbpf_hash_walk(bpf_map__fd(s->skel->maps.comms), sizeof(uint32_t),
-				       sizeof(struct syscount_comm), false, true, ignore_entry, NULL);
 	}
 	if (res->n)
 		qsort(res->rows, res->n, sizeof(res->rows[0]),
