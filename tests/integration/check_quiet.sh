@@ -46,9 +46,11 @@ fi
 need_cmd setpriv util-linux
 user=nobody
 id "$user" >/dev/null 2>&1 || skip "no user $user"
-setpriv --reuid="$user" --regid=nogroup --clear-groups test -x "$WS" ||
-  skip "$WS is not executable by $user (its directories are private)"
-setpriv --reuid="$user" --regid=nogroup --clear-groups "$WS" check -d 1 --json \
+# a copy the user can reach: a checkout under /root is private to root
+cp "$WS" "$TMP/whyslow-user" && chmod 755 "$TMP" "$TMP/whyslow-user"
+setpriv --reuid="$user" --regid=nogroup --clear-groups test -x "$TMP/whyslow-user" ||
+  skip "$TMP/whyslow-user is not executable by $user"
+setpriv --reuid="$user" --regid=nogroup --clear-groups "$TMP/whyslow-user" check -d 1 --json \
   >"$TMP/user.json" 2>"$TMP/user.err" || fail "check as $user failed: $(cat "$TMP/user.err")"
 jq -e '.root == false and (.cpus|length) > 1 and (.disks|length) > 0 and .memory.total_kb > 0' \
   "$TMP/user.json" >/dev/null || fail "sections missing as $user: $(head -c 400 "$TMP/user.json")"
