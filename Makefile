@@ -23,7 +23,15 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc -I$(BUILD) -DWHYSLOW_VERSION='"$(VERSION)"'
+# libbpf, libdw, libelf (and libdw's zlib, lzma, bz2) linked in where their archives are:
+# the loader spent ~0.3 ms of every command's start-up mapping and relocating them
+# (bench/RESULTS.md, ## check); shared libraries otherwise
+STATIC_LIBS := bpf dw elf z lzma bz2
+ifeq ($(words $(wildcard $(foreach l,$(STATIC_LIBS),$(shell $(CC) -print-file-name=lib$(l).a)))),6)
+LDLIBS := -Wl,-Bstatic $(addprefix -l,$(STATIC_LIBS)) -Wl,-Bdynamic -lm
+else
 LDLIBS := -lbpf -ldw -lelf -lz -lm
+endif
 ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined

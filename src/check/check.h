@@ -211,5 +211,14 @@ void check_readings(struct check_result *r);
 /* Is a diskstats name a whole device (listed in /sys/block) rather than a partition?
  * sys_block may be NULL to use /sys/block. */
 bool check_is_whole_disk(const char *name, const char *sys_block);
+/* The same test for many names: the names in a /sys/block directory (NULL: /sys/block),
+ * read once and sorted. load returns -1 (and an empty set) when it cannot be read. */
+struct check_block_names {
+	unsigned n;
+	char (*names)[PROCFS_DISK_NAME];
+};
+int check_block_names_load(struct check_block_names *s, const char *sys_block);
+bool check_block_names_has(const struct check_block_names *s, const char *name);
+void check_block_names_free(struct check_block_names *s);
 
 #endif

@@ -102,6 +102,62 @@ TEST(check_ifutil_as_sar)
 	CHECK_NEAR(check_ifutil(5e6, 5e6, -1, true), 0, 0); /* speed unknown */
 }
 
+/* check_kmsg_classify finds all rules in one pass; this is the strstr per rule it replaced */
+static enum check_kmsg_kind kmsg_classify_reference(const char *t)
+{
+	static const struct {
+		const char *needle;
+		enum check_kmsg_kind kind;
+	} rules[] = {
+		{"Killed process", KMSG_OOM}, {"blocked for more than", KMSG_HUNG},
+		{"soft lockup", KMSG_LOCKUP}, {"hard LOCKUP", KMSG_LOCKUP},
+		{"detected stall", KMSG_LOCKUP}, {"self-detected stall", KMSG_LOCKUP},
+		{"I/O error", KMSG_IO_ERROR}, {"critical medium error", KMSG_IO_ERROR},
+		{"EXT4-fs error", KMSG_IO_ERROR}, {"Remounting filesystem read-only", KMSG_IO_ERROR},
+		{"timing out command", KMSG_IO_ERROR}, {"NETDEV WATCHDOG", KMSG_NIC},
+		{"Link is Down", KMSG_NIC}, {"link is not ready", KMSG_NIC},
+		{"Tx Unit Hang", KMSG_NIC}, {"Reset adapter", KMSG_NIC}, {"reset adapter", KMSG_NIC},
+		{"transmit queue", KMSG_NIC}, {" segfault at ", KMSG_SEGFAULT},
+		{"general protection fault", KMSG_SEGFAULT}, {"traps: ", KMSG_SEGFAULT},
+		{"BUG: ", KMSG_OTHER}, {"Oops: ", KMSG_OTHER}, {"Kernel panic", KMSG_OTHER},
+	};
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		if (strstr(t, rules[i].needle))
+			return rules[i].kind;
+	return KMSG_KINDS;
+}
+
+TEST(check_kmsg_classify_matches_strstr)
+{
+	static const char *const pieces[] = {
+		"Killed process", "Killed", " process", "blocked for more than", "soft lockup",
+		"hard LOCKUP", "self-detected stall", "detected", " stall", "I/O error",
+		"EXT4-fs error", "Remounting filesystem read-only", "NETDEV WATCHDOG", "Link is Down",
+		"link is not ready", "Tx Unit Hang", "reset adapter", "Reset", "transmit queue",
+		" segfault at ", "segfault", "general protection fault", "traps: ", "BUG: ", "Oops: ",
+		"Kernel panic", "timing out command", "critical medium error", "x", " ", "e", "s",
+		"B", "K", "\\x0a", ":", "("};
+	unsigned seed = 12345, mismatches = 0;
+	for (int round = 0; round < 20000; round++) {
+		char line[300] = "";
+		size_t len = 0;
+		int n = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 8;
+		for (int k = 0; k < n; k++) {
+			const char *p = pieces[((seed = seed * 1103515245u + 12345u) >> 16) %
+					       (sizeof(pieces) / sizeof(pieces[0]))];
+			size_t pl = strlen(p);
+			if (len + pl >= sizeof(line))
+				break;
+			memcpy(line + len, p, pl + 1);
+			len += pl;
+		}
+		if (check_kmsg_classify(line) != kmsg_classify_reference(line) && mismatches++ < 3)
+			UNIT_FAIL("\"%s\": %d, the reference says %d", line, check_kmsg_classify(line),
+				  kmsg_classify_reference(line));
+	}
+	CHECK_EQ_I64(mismatches, 0);
+}
+
 TEST(check_kmsg_classification)
 {
 	CHECK_EQ_I64(check_kmsg_classify("Out of memory: Killed process 4242 (hog) total-vm:1kB"), KMSG_OOM);
@@ -120,6 +176,14 @@ TEST(check_kmsg_classification)
 	CHECK_EQ_I64(check_kmsg_classify("BUG: kernel NULL pointer dereference, address: 0"), KMSG_OTHER);
 	CHECK_EQ_I64(check_kmsg_classify("virtio_net virtio0 eth0: renamed from veth"), KMSG_KINDS);
 	CHECK_EQ_I64(check_kmsg_classify(""), KMSG_KINDS);
+	/* the first rule in the table wins, wherever in the line it matches */
+	CHECK_EQ_I64(check_kmsg_classify("BUG: soft lockup"), KMSG_LOCKUP);
+	CHECK_EQ_I64(check_kmsg_classify("Oops: x[1]: segfault at 0"), KMSG_SEGFAULT);
+	CHECK_EQ_I64(check_kmsg_classify("traps: Killed process 1"), KMSG_OOM);
+	CHECK_EQ_I64(check_kmsg_classify("Killed proces"), KMSG_KINDS); /* cut short */
+	CHECK_EQ_I64(check_kmsg_classify("xx Kernel panic"), KMSG_OTHER); /* at the end */
+	CHECK_EQ_I64(check_kmsg_classify("I/O error"), KMSG_IO_ERROR);    /* the whole line */
+	CHECK_EQ_I64(check_kmsg_classify("B"), KMSG_KINDS);
 	CHECK_STR(check_kmsg_kind_name(KMSG_OOM), "oom_kill");
 	CHECK_STR(check_kmsg_kind_name(KMSG_KINDS), "none");
 }
@@ -155,6 +219,20 @@ TEST(check_whole_disk_or_partition)
 	CHECK(check_is_whole_disk("vda", dir));
 	CHECK(!check_is_whole_disk("vda1", dir));
 	CHECK(check_is_whole_disk("cciss/c0d0", dir));
+	/* the one-read set check uses answers alike */
+	struct check_block_names names;
+	CHECK_EQ_I64(check_block_names_load(&names, dir), 0);
+	CHECK_EQ_I64(names.n, 2);
+	CHECK(check_block_names_has(&names, "vda"));
+	CHECK(!check_block_names_has(&names, "vda1"));
+	CHECK(!check_block_names_has(&names, "vd"));
+	CHECK(check_block_names_has(&names, "cciss/c0d0"));
+	CHECK(!check_block_names_has(&names, "cciss!c0d"));
+	check_block_names_free(&names);
+	snprintf(path, sizeof(path), "%s/missing", dir);
+	CHECK_EQ_I64(check_block_names_load(&names, path), -1);
+	CHECK(!check_block_names_has(&names, "vda"));
+	check_block_names_free(&names);
 	snprintf(path, sizeof(path), "%s/vda", dir);
 	rmdir(path);
 	snprintf(path, sizeof(path), "%s/cciss!c0d0", dir);
