@@ -22,20 +22,20 @@
 	X(fsdist, "disk", "C1 C11")                                                        \
 	X(fsslower, "disk", "C1 C11")                                                      \
 	X(filetop, "disk", "C11")                                                          \
-	X(funclatency, "sys", "C5")                                                        \
-	X(funcslower, "sys", "C5")                                                         \
 	X(runqlat, "cpu", "C6 C13")                                                        \
+	X(profile, "cpu", "C8 C14")                                                        \
+	X(offcputime, "cpu", "C6 C13")                                                     \
 	X(schedlat, "cpu", "C6 C13")                                                       \
 	X(runqslower, "cpu", "C6 C13")                                                     \
 	X(cpudist, "cpu", "C13")                                                           \
 	X(runqlen, "cpu", "C13")                                                           \
-	X(profile, "cpu", "C8 C14")                                                        \
-	X(offcputime, "cpu", "C6 C13")                                                     \
 	X(jitter, "cpu", "C6 C13")                                                         \
 	X(sigsnoop, "sys", "C6")                                                           \
 	X(syscount, "sys", "C5 C7")                                                        \
 	X(errsnoop, "sys", "C7")                                                           \
 	X(lockstat, "sys", "C14")                                                          \
+	X(funclatency, "sys", "C5")                                                        \
+	X(funcslower, "sys", "C5")                                                         \
 	X(mmaplock, "mem", "C5")                                                           \
 	X(oomkill, "mem", "C12")                                                           \
 	X(memstat, "mem", "C5")                                                            \
@@ -47,9 +47,9 @@
 	X(tcptop, "net", "C9 C11")                                                         \
 	X(tcplife, "net", "C9")                                                            \
 	X(tcpconnect, "net", "C9")                                                         \
+	X(nicstat, "net", "C4")                                                            \
 	X(softirqs, "irq", "C4 C8")                                                        \
 	X(hardirqs, "irq", "C4")                                                           \
-	X(nicstat, "net", "C4")                                                            \
 	X(irqoff, "irq", "C4 C8")
 
 /* Another name for a command: bcc habit or a narrower view of the same collector. */
