@@ -4,7 +4,8 @@
 set -euo pipefail
 
 # build: compiler for BPF, bpftool for vmlinux.h and skeletons, libbpf/libelf/libdw headers
-build_pkgs="make gcc clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev pkg-config"
+# (and the lzma/bz2 archives libdw needs when it is linked in statically, see Makefile)
+build_pkgs="make gcc clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev liblzma-dev libbz2-dev pkg-config"
 # run time: syscall names come from the kernel headers (asm/unistd_64.h)
 run_pkgs="linux-libc-dev"
 # tests: jq reads --json output; sysstat/procps are the reference for `check`; iproute2,
