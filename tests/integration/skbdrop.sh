@@ -22,6 +22,14 @@ make_netpair
 in_b iptables -A INPUT -p tcp --dport 5202 -m statistic --mode random --probability 0.1 -j DROP ||
   skip "iptables statistic match unavailable"
 rule_drops() { in_b iptables -L INPUT -v -x -n | awk '/DROP/ && /5202/ {print $1}'; }
+# After the client returns, the kernel may still retransmit a dropped FIN or ACK (RTO
+# backoff): wait until the rule's counter stops moving, so tracer and counter see the same.
+drops_settled() {
+  local prev now i
+  prev=$(rule_drops)
+  for i in $(seq 10); do sleep 1; now=$(rule_drops); [ "$now" = "$prev" ] && return 0; prev=$now; done
+  note "the rule's counter was still moving after 10 s"
+}
 
 # 1. each drop, with its reason and kernel stack (-s), in the receiver's namespace
 $WS skbdrop -s --json >"$TMP/drops.json" 2>"$TMP/drops.err" &
@@ -29,7 +37,7 @@ pid=$!
 wait_attached "$TMP/drops.err"
 start_server 5202 0 1
 in_a "$WORKLOADS/netpair" client "$IP_B" 5202 2000000 1 >/dev/null || fail "client failed"
-sleep 0.2
+drops_settled
 stop_tracer $pid
 expected=$(rule_drops)
 [ "$expected" -gt 0 ] || fail "the iptables rule dropped nothing"
@@ -51,7 +59,7 @@ pid=$!
 wait_attached "$TMP/count.err"
 start_server 5202 0 1
 in_a "$WORKLOADS/netpair" client "$IP_B" 5202 2000000 1 >/dev/null || fail "client failed"
-sleep 0.2
+drops_settled
 stop_tracer $pid
 expected=$(rule_drops)
 got=$(jq --argjson ns "$NETNS_B" '[.drops[] | select(.netns == $ns and .reason == "NETFILTER_DROP") | .count] | add // 0' "$TMP/count.json")
