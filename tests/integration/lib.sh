@@ -15,7 +15,10 @@ need_cmd() { command -v "$1" >/dev/null 2>&1 || skip "needs $1 (${2:-install it}
 # Cleanups run in reverse order on any exit, so a failing test leaves nothing behind.
 on_exit() { _cleanups+=("$*"); }
 _run_cleanups() {
-  local i dev
+  local i dev j
+  # background jobs first (tracers, workloads): a failed assertion must not leave them
+  # running after the test, as it did with tracers started by `cmd & t=$!`
+  for j in $(jobs -p); do kill "$j" 2>/dev/null || true; done
   for ((i=${#_cleanups[@]}-1; i>=0; i--)); do eval "${_cleanups[$i]}" >/dev/null 2>&1 || true; done
   # loop devices over files in $TMP: make_loopdev runs in $(...), where on_exit is lost
   for dev in $(losetup -l -n -O NAME,BACK-FILE 2>/dev/null | awk -v t="$TMP/" 'index($2, t) == 1 {print $1}'); do
