@@ -19,6 +19,10 @@ const volatile bool targ_ms = false;          /* -m */
 const volatile bool filter_tgid = false;      /* -p */
 const volatile __u32 targ_tgid = 0;
 
+#define TASK_HIST_T struct cpudist_hist
+#define TASK_COMM_T struct cpudist_comm
+#include "bpf/taskhist.h"
+
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -33,65 +37,11 @@ struct {
 	__type(value, __u64);
 } tid_ts SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct cpudist_hist);
-} total_hist SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 10240);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u32);
-	__type(value, struct cpudist_hist);
-} keyed_hist SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 10240);
-	__type(key, __u32);
-	__type(value, struct cpudist_comm);
-} comms SEC(".maps");
-
 static __always_inline bool wanted(struct task_struct *p)
 {
 	if (BPF_CORE_READ(p, pid) == 0) /* the idle task */
 		return false;
 	return !filter_tgid || BPF_CORE_READ(p, tgid) == targ_tgid;
-}
-
-static __always_inline void record(struct task_struct *p, __u64 delta)
-{
-	struct cpudist_hist *hist;
-	__u32 zero = 0, slot;
-
-	delta = targ_ms ? delta / 1000000 : delta / 1000;
-	slot = log2_slot(delta);
-	if (targ_per_process || targ_per_thread) {
-		__u32 id = targ_per_thread ? BPF_CORE_READ(p, pid) : BPF_CORE_READ(p, tgid);
-
-		hist = bpf_map_lookup_elem(&keyed_hist, &id);
-		if (!hist) {
-			struct cpudist_hist empty = {};
-			struct cpudist_comm name = {};
-
-			bpf_probe_read_kernel_str(name.comm, sizeof(name.comm),
-						  targ_per_thread ? p->comm : BPF_CORE_READ(p, group_leader, comm));
-			bpf_map_update_elem(&comms, &id, &name, BPF_ANY);
-			bpf_map_update_elem(&keyed_hist, &id, &empty, BPF_NOEXIST);
-			hist = bpf_map_lookup_elem(&keyed_hist, &id);
-			if (!hist)
-				return;
-		}
-	} else {
-		hist = bpf_map_lookup_elem(&total_hist, &zero);
-		if (!hist)
-			return;
-	}
-	if (slot < CPUDIST_SLOTS)
-		hist->slots[slot]++;
 }
 
 /* On-CPU: the period starts when `next` arrives and ends when it leaves as `prev`.
@@ -105,7 +55,7 @@ int BPF_PROG(switch_btf, bool preempt, struct task_struct *prev, struct task_str
 	__u64 now = bpf_ktime_get_ns(), *ts;
 
 	if (wanted(ends) && (ts = bpf_task_storage_get(&task_ts, ends, 0, 0)) && *ts) {
-		record(ends, now - *ts);
+		task_hist_record(ends, now - *ts);
 		*ts = 0;
 	}
 	if (wanted(starts) &&
@@ -125,7 +75,7 @@ int BPF_PROG(switch_raw, bool preempt, struct task_struct *prev, struct task_str
 	if (wanted(ends)) {
 		tid = BPF_CORE_READ(ends, pid);
 		if ((ts = bpf_map_lookup_elem(&tid_ts, &tid))) {
-			record(ends, now - *ts);
+			task_hist_record(ends, now - *ts);
 			bpf_map_delete_elem(&tid_ts, &tid);
 		}
 	}

@@ -64,16 +64,8 @@ static int on_option(void *arg, int key, const char *val)
 static bool label_key(const void *k, struct hist_item *item, void *arg)
 {
 	const struct cpudist *c = arg;
-	uint32_t id = *(const uint32_t *)k;
-	struct cpudist_comm name = {{0}};
 
-	bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.comms), &id, &name);
-	item->has_id = true;
-	item->id = id;
-	snprintf(item->comm, sizeof(item->comm), "%.16s", name.comm[0] ? name.comm : "?");
-	snprintf(item->label, sizeof(item->label), "%u %s", id, item->comm);
-	item->sort_key = id;
-	return true;
+	return histmap_label_task(*(const uint32_t *)k, bpf_map__fd(c->skel->maps.comms), item);
 }
 
 static int print_interval(void *arg, bool last)

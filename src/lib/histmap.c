@@ -1,6 +1,8 @@
 /* Histograms in BPF maps; see histmap.h. */
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <bpf/bpf.h>
 #include "lib/bpf.h"
 #include "lib/histmap.h"
 
@@ -78,6 +80,19 @@ int histmap_read_keyed(int hash_fd, size_t key_size, unsigned nslots, bool clear
 	if (set->n > 1) /* qsort on a NULL array, even of 0 items, is undefined */
 		qsort(set->items, set->n, sizeof(*set->items), by_sort_key);
 	return 0;
+}
+
+bool histmap_label_task(uint32_t id, int comms_fd, struct hist_item *item)
+{
+	char comm[16] = {0};
+
+	bpf_map_lookup_elem(comms_fd, &id, comm);
+	item->has_id = true;
+	item->id = id;
+	snprintf(item->comm, sizeof(item->comm), "%.16s", comm[0] ? comm : "?");
+	snprintf(item->label, sizeof(item->label), "%u %s", id, item->comm);
+	item->sort_key = id;
+	return true;
 }
 
 void hist_set_free(struct hist_set *set)

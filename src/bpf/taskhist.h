@@ -1,0 +1,63 @@
+/* Log2 histograms of a per-task time, total or per process (-P) or thread (-L), shared by
+ * runqlat (run-queue wait) and cpudist (on/off-CPU time). A key's name is written once,
+ * when the key first appears, so events pay for no comm copy.
+ *
+ * Before including, define TASK_HIST_T and TASK_COMM_T (the command's layouts in its
+ * NAME.h: { __u64 slots[N]; } and { char comm[16]; }) and declare the rodata
+ * targ_per_process, targ_per_thread and targ_ms. Defines the maps total_hist, keyed_hist
+ * and comms, read in user space with histmap_read_total/_keyed and histmap_label_task. */
+#ifndef WHYSLOW_BPF_TASKHIST_H
+#define WHYSLOW_BPF_TASKHIST_H
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, TASK_HIST_T);
+} total_hist SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 10240);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, TASK_HIST_T);
+} keyed_hist SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, TASK_COMM_T);
+} comms SEC(".maps");
+
+static __always_inline void task_hist_record(struct task_struct *p, __u64 delta_ns)
+{
+	__u64 v = targ_ms ? delta_ns / 1000000 : delta_ns / 1000;
+	__u32 zero = 0, slot = log2_slot(v);
+	TASK_HIST_T *hist;
+
+	if (targ_per_process || targ_per_thread) {
+		__u32 id = targ_per_thread ? BPF_CORE_READ(p, pid) : BPF_CORE_READ(p, tgid);
+		hist = bpf_map_lookup_elem(&keyed_hist, &id);
+		if (!hist) {
+			TASK_HIST_T empty = {};
+			TASK_COMM_T name = {};
+			bpf_probe_read_kernel_str(name.comm, sizeof(name.comm),
+						  targ_per_thread ? p->comm : BPF_CORE_READ(p, group_leader, comm));
+			bpf_map_update_elem(&comms, &id, &name, BPF_ANY);
+			bpf_map_update_elem(&keyed_hist, &id, &empty, BPF_NOEXIST);
+			hist = bpf_map_lookup_elem(&keyed_hist, &id);
+			if (!hist)
+				return;
+		}
+	} else {
+		hist = bpf_map_lookup_elem(&total_hist, &zero);
+		if (!hist)
+			return;
+	}
+	if (slot < sizeof(hist->slots) / sizeof(hist->slots[0]))
+		hist->slots[slot]++;
+}
+
+#endif
