@@ -68,6 +68,8 @@ assert_contains "$(head -1 "$TMP/o")" "999999" "missing process message"
 rc=0; "$WS" profile -U -K 1 >"$TMP/o" 2>&1 || rc=$?
 assert_eq "$rc" 2 "-U with -K"
 "$WORKLOADS/cpuburn" 1 & burn=$!
+# until the child has exec'd, its maps are the shell's: symbols read then would be those
+for _ in $(seq 100); do [[ $(readlink /proc/$burn/exe) == */cpuburn ]] && break; sleep 0.01; done
 rc=0; "$WS" profile -F 999 -p "$burn" -f 10 >"$TMP/o" 2>"$TMP/e" || rc=$?
 assert_eq "$rc" 0 "process exiting mid-run: exit status (the run ends normally)"
 assert_contains "$(cat "$TMP/e")" "process $burn exited" "exit message"
