@@ -184,28 +184,30 @@ static bool missed(int err)
 }
 
 /* A kernel stack taken in a tracepoint program begins (leaf first) with the tracing glue:
- * the BPF program itself, bpf_trace_runN, __traceiter_NAME or __bpf_trace_NAME. Those
- * frames say nothing about the traced code, so printing starts after them. */
+ * the BPF program itself (kallsyms lists it in module [bpf]), bpf_trace_runN,
+ * __traceiter_NAME or __bpf_trace_NAME. Those frames say nothing about the traced code, so
+ * printing starts after the last of them. A frame without a symbol among them is glue too:
+ * a program loaded after kallsyms was read has none. */
 static unsigned kernel_glue_frames(const struct stack_syms *ss, const struct stack_ref *st)
 {
-	static const char *const glue[] = {"bpf_prog_", "bpf_trace_run", "__traceiter_",
-					   "__bpf_trace_", "bpf_get_stack"};
-	char name[512];
-	unsigned i = 0;
+	static const char *const glue[] = {"bpf_trace_run", "__traceiter_", "__bpf_trace_",
+					   "bpf_get_stack"};
+	unsigned i, skip = 0;
 
-	for (; ss->ksyms && i < st->nkernel; i++) {
+	for (i = 0; ss->ksyms && i < st->nkernel && i < 8; i++) {
+		struct sym s;
 		bool is_glue = false;
 
-		const char *frame = stack_kernel_frame(ss, st->kernel[i], name, sizeof(name));
-
-		if (frame[0] != 'b' && frame[0] != '_') /* every glue name starts so */
-			break;
-		for (size_t g = 0; g < sizeof(glue) / sizeof(glue[0]); g++)
-			is_glue |= strncmp(frame, glue[g], strlen(glue[g])) == 0;
+		if (!ksyms_lookup(ss->ksyms, st->kernel[i], &s) || !s.name)
+			continue; /* unknown: glue only if a glue frame follows */
+		is_glue = s.module && strcmp(s.module, "[bpf]") == 0;
+		for (size_t g = 0; g < sizeof(glue) / sizeof(glue[0]) && !is_glue; g++)
+			is_glue = strncmp(s.name, glue[g], strlen(glue[g])) == 0;
 		if (!is_glue)
 			break;
+		skip = i + 1;
 	}
-	return i == st->nkernel ? 0 : i; /* all glue: show it rather than nothing */
+	return skip == st->nkernel ? 0 : skip; /* all glue: show it rather than nothing */
 }
 
 char *stack_fold(struct stack_syms *ss, const struct stack_ref *st, bool delimiter)

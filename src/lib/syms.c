@@ -336,6 +336,14 @@ size_t ksyms_count(const struct ksyms *ks)
 	return ks ? ks->count : 0;
 }
 
+/* Each line has its own copy of "[module]", so modules compare by text. */
+static bool same_module(const struct ksyms *ks, const struct ksym *a, const struct ksym *b)
+{
+	if (a->module == KSYM_NO_MODULE || b->module == KSYM_NO_MODULE)
+		return a->module == b->module;
+	return strcmp(ks->text + a->module, ks->text + b->module) == 0;
+}
+
 bool ksyms_lookup(const struct ksyms *ks, uint64_t addr, struct sym *out)
 {
 	/* Of several names for one address, the first kallsyms lists (the sort keeps it). */
@@ -345,9 +353,18 @@ bool ksyms_lookup(const struct ksyms *ks, uint64_t addr, struct sym *out)
 	memset(out, 0, sizeof(*out));
 	if (!s)
 		return false;
-	/* Beyond the last symbol nothing says where it ends. */
-	if (s->addr == ks->syms[ks->count - 1].addr && addr - s->addr >= KSYM_LAST_SPAN)
-		return false;
+	/* Beyond the last symbol nothing says where it ends; nor beyond the last of a region
+	 * (the core kernel, a module, the BPF programs) when the next symbol is another
+	 * region's: the gap between them is unmapped or holds code kallsyms does not list
+	 * yet, such as a BPF program loaded after it was read. */
+	if (addr - s->addr >= KSYM_LAST_SPAN) {
+		const struct ksym *next = s + 1, *end = ks->syms + ks->count;
+
+		while (next < end && next->addr == s->addr)
+			next++;
+		if (next == end || !same_module(ks, s, next))
+			return false;
+	}
 	out->name = ks->text + s->name;
 	out->offset = addr - s->addr;
 	out->module = s->module == KSYM_NO_MODULE ? NULL : ks->text + s->module;
@@ -1098,25 +1115,34 @@ static unsigned pid_bucket(pid_t pid)
 }
 
 /* (Re)reads a process's mappings; the per-mapping file pointers start over. */
+/* Reads the process's maps afresh. When they cannot be read, or are empty (the process has
+ * exited, or is a zombie), the maps read before stay: samples taken before the exit still
+ * resolve. */
 static void pid_entry_read_maps(struct pid_entry *pe)
 {
 	char path[64], *text;
+	struct proc_maps *maps;
+	struct file_entry **files;
 	size_t len;
 
-	proc_maps_free(pe->maps);
-	free(pe->files);
-	pe->maps = NULL;
-	pe->files = NULL;
 	pe->maps_ms = now_ms();
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pe->pid);
 	if (!(text = read_whole_file(path, 64 << 10, &len)))
 		return;
-	pe->maps = proc_maps_parse(text, len);
+	maps = proc_maps_parse(text, len);
 	free(text);
-	if (pe->maps && !(pe->files = calloc(pe->maps->count + 1, sizeof(*pe->files)))) {
-		proc_maps_free(pe->maps);
-		pe->maps = NULL;
+	if (!maps || (!maps->count && pe->maps)) {
+		proc_maps_free(maps);
+		return;
 	}
+	if (!(files = calloc(maps->count + 1, sizeof(*files)))) {
+		proc_maps_free(maps);
+		return;
+	}
+	proc_maps_free(pe->maps);
+	free(pe->files);
+	pe->maps = maps;
+	pe->files = files;
 }
 
 static struct pid_entry *pid_entry_get(struct usyms *us, pid_t pid)

@@ -164,6 +164,23 @@ TEST(stacks_skip_tracing_glue)
 
 	CHECK(line && strcmp(line, "x;hrtimer_nanosleep_[k];__schedule_[k]") == 0);
 	free(line);
+	/* a program loaded after kallsyms was read has no symbol: it sits in the gap after
+	 * the core kernel, which no core symbol may claim; it is glue before the runner */
+	{
+		const uint64_t late[] = {0xffffffff90000010, 0xffffffff81500110, 0xffffffff81300120};
+		struct stack_ref st2 = {.comm = "x", .pid = 1, .kernel = late, .nkernel = 3,
+					.user_err = -EFAULT};
+
+		line = stack_fold(&ss, &st2, false);
+		CHECK(line && strcmp(line, "x;__schedule_[k]") == 0);
+		free(line);
+		/* an unknown frame that no glue follows is shown */
+		st2.nkernel = 2;
+		st2.kernel = (const uint64_t[]){0xffffffff90000010, 0xffffffff81300120};
+		line = stack_fold(&ss, &st2, false);
+		CHECK(line && strcmp(line, "x;__schedule_[k];[unknown]_[k]") == 0);
+		free(line);
+	}
 	/* a stack of glue only is shown as it is */
 	st.nkernel = 2;
 	line = stack_fold(&ss, &st, false);

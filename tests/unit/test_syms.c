@@ -60,6 +60,10 @@ TEST(syms_ksyms_parse_fixture)
 	CHECK_STR(s.module, "[xfs]");
 	CHECK_EQ_U64(s.offset, 0x10);
 	CHECK(!ksyms_lookup(ks, 0xffffffffc0002000 + (1 << 20), &s));
+	/* a region's last symbol does not reach far into the gap before the next region
+	 * (code kallsyms has not listed: a BPF program loaded after it was read) */
+	CHECK(!ksyms_lookup(ks, 0xffffffffa0000000, &s));
+	CHECK(!ksyms_lookup(ks, 0xffffffffc0000000 - 1, &s));
 	/* by name */
 	CHECK_EQ_U64(ksyms_addr(ks, "schedule"), 0xffffffff81001200);
 	CHECK_EQ_U64(ksyms_addr(ks, "__schedule_alias"), 0xffffffff81001200);
@@ -449,6 +453,23 @@ TEST(syms_usyms_other_process_and_shared_cache)
 	symtest_stop(&c);
 	if (libc)
 		dlclose(libc);
+	usyms_free(us);
+}
+
+/* A process that exits keeps its symbols: a later miss (an address no mapping holds) may
+ * re-read the maps, which are gone by then, and must not drop the ones read before. */
+TEST(syms_usyms_exited_process_keeps_maps)
+{
+	struct usyms *us = usyms_new();
+	struct symtest_child c = {0};
+	struct sym s;
+
+	CHECK(symtest_start(workload("symtest"), &c));
+	check_symtest_child(us, &c, "symtest");
+	symtest_stop(&c);
+	usleep(1100 * 1000); /* past the refresh interval, so the miss re-reads */
+	CHECK(!usyms_lookup(us, c.pid, 0x10, &s));
+	check_symtest_child(us, &c, "symtest");
 	usyms_free(us);
 }
 
