@@ -15,11 +15,15 @@ need_cmd() { command -v "$1" >/dev/null 2>&1 || skip "needs $1 (${2:-install it}
 # Cleanups run in reverse order on any exit, so a failing test leaves nothing behind.
 on_exit() { _cleanups+=("$*"); }
 _run_cleanups() {
-  local i dev j
+  local _cleanup_index dev j
   # background jobs first (tracers, workloads): a failed assertion must not leave them
   # running after the test, as it did with tracers started by `cmd & t=$!`
   for j in $(jobs -p); do kill "$j" 2>/dev/null || true; done
-  for ((i=${#_cleanups[@]}-1; i>=0; i--)); do eval "${_cleanups[$i]}" >/dev/null 2>&1 || true; done
+  # a name no cleanup uses: an eval'd `for i in ...` used to reset this loop (unbound index,
+  # the remaining cleanups skipped, the loop device and $TMP left behind)
+  for ((_cleanup_index=${#_cleanups[@]}-1; _cleanup_index>=0; _cleanup_index--)); do
+    eval "${_cleanups[$_cleanup_index]}" >/dev/null 2>&1 || true
+  done
   # loop devices over files in $TMP: make_loopdev runs in $(...), where on_exit is lost
   for dev in $(losetup -l -n -O NAME,BACK-FILE 2>/dev/null | awk -v t="$TMP/" 'index($2, t) == 1 {print $1}'); do
     losetup -d "$dev" 2>/dev/null || true
