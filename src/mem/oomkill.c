@@ -132,8 +132,11 @@ const struct cli_spec oomkill_spec = {
 		"shmem RSS, swap, page tables), and the task whose allocation ran the OOM killer\n"
 		"(inside a memory cgroup, usually one of its members). Also each hung task the\n"
 		"kernel's detector reports (sched:sched_process_hang, after\n"
-		"kernel.hung_task_timeout_secs in D state). Case C12; `check` scans the kernel\n"
-		"log for the kills that happened before.",
+		"kernel.hung_task_timeout_secs in D state without running; it reports a task again\n"
+		"at each check while it stays hung). Waits in the block layer for a bio (direct\n"
+		"I/O, submit_bio_wait) wake every hung_task_timeout_secs/2 on purpose and are never\n"
+		"reported: for a slow disk see biosnoop and offcputime. Case C12; `check` scans the\n"
+		"kernel log for the kills that happened before.",
 	.opts = options,
 	.examples = "  whyslow oomkill                 # until Ctrl-C\n"
 		    "  whyslow oomkill --json -d 60    # one JSON line per event, for a minute\n",
