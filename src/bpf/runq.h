@@ -12,9 +12,21 @@
  * switch) and wakeup_raw, wakeup_new_raw, switch_raw (the raw_tp fallback: a hash by
  * thread id, as bcc does). User space loads one set and creates only its map. Include
  * after vmlinux.h, bpf_helpers.h, bpf_tracing.h, bpf_core_read.h, bpf/common.h and
- * bpf/sched.h. */
+ * bpf/sched.h.
+ *
+ * Optionally define RUNQ_SWITCHED_BTF(ctx, preempt, prev, next, now) and
+ * RUNQ_SWITCHED_RAW(...) too: switch_btf and switch_raw then call them first on every
+ * switch, so that a program that times more at sched_switch (doctor's sweep: off-CPU
+ * time) hooks the tracepoint once and reads the clock once. */
 #ifndef WHYSLOW_BPF_RUNQ_H
 #define WHYSLOW_BPF_RUNQ_H
+
+#ifndef RUNQ_SWITCHED_BTF
+#define RUNQ_SWITCHED_BTF(ctx, preempt, prev, next, now) do { } while (0)
+#endif
+#ifndef RUNQ_SWITCHED_RAW
+#define RUNQ_SWITCHED_RAW(ctx, preempt, prev, next, now) do { } while (0)
+#endif
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -62,6 +74,7 @@ int BPF_PROG(switch_btf, bool preempt, struct task_struct *prev, struct task_str
 {
 	__u64 now = bpf_ktime_get_ns(), *ts;
 
+	RUNQ_SWITCHED_BTF(ctx, preempt, prev, next, now);
 	if (sched_task_state(prev) == TASK_RUNNING)
 		runq_stamp_btf(prev, now);
 	ts = bpf_task_storage_get(&task_ts, next, 0, 0);
@@ -105,6 +118,7 @@ int BPF_PROG(switch_raw, bool preempt, struct task_struct *prev, struct task_str
 	__u64 now = bpf_ktime_get_ns(), *ts;
 	__u32 tid;
 
+	RUNQ_SWITCHED_RAW(ctx, preempt, prev, next, now);
 	if (sched_task_state(prev) == TASK_RUNNING)
 		runq_stamp_raw(prev, now);
 	tid = BPF_CORE_READ(next, pid);

@@ -1,13 +1,16 @@
 /* doctor's own sweep, user side: loads sweep.bpf.c (tp_btf, raw_tp fallback) and reads
  * its maps into the evidence: block latency per disk, run-queue wait in all and per
- * process, SIGSTOP stops per process. */
+ * process, SIGSTOP stops per process, off-CPU time per thread with the D-state stacks of
+ * the worst stalled. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include "lib/blockdev.h"
 #include "lib/bpf.h"
 #include "lib/cli.h"
+#include "lib/stacks.h"
 #include "doctor/sweep.h"
 #include "doctor/sweep_collect.h"
 #include "sweep.skel.h"
@@ -35,6 +38,8 @@ static int load(struct sweep_bpf **out, pid_t pid, bool use_btf)
 	wbpf_pick(skel->progs.signal_btf, skel->progs.signal_raw, use_btf);
 	bpf_map__set_autocreate(skel->maps.task_ts, use_btf);
 	bpf_map__set_autocreate(skel->maps.tid_ts, !use_btf);
+	bpf_map__set_autocreate(skel->maps.offcpu_task_start, use_btf);
+	bpf_map__set_autocreate(skel->maps.offcpu_tid_start, !use_btf);
 	err = sweep_bpf__load(skel);
 	if (!err)
 		err = sweep_bpf__attach(skel);
@@ -148,6 +153,133 @@ static int by_total_wait(const void *a, const void *b)
 	return x->total_ns < y->total_ns ? 1 : x->total_ns > y->total_ns ? -1 : 0;
 }
 
+/* --- off-CPU --- */
+
+struct walk_offcpu {
+	struct sweep_result *r;
+	struct sweep_stalled *all; /* every thread in the map (at most SWEEP_MAX_TASKS) */
+	size_t n;
+};
+
+static void add_offcpu(const void *key, const void *value, void *arg)
+{
+	struct walk_offcpu *w = arg;
+	const struct sweep_offcpu *o = value;
+
+	if (w->n >= SWEEP_MAX_TASKS || (!o->d_ns && !o->sleep_ns))
+		return;
+	w->all[w->n].tid = *(const uint32_t *)key;
+	w->all[w->n].o = *o;
+	w->n++;
+}
+
+static int by_d_time(const void *a, const void *b)
+{
+	const struct sweep_stalled *x = a, *y = b;
+
+	return x->o.d_ns < y->o.d_ns ? 1 : x->o.d_ns > y->o.d_ns ? -1 : 0;
+}
+
+static int by_offcpu_time(const void *a, const void *b)
+{
+	const struct sweep_stalled *x = a, *y = b;
+	uint64_t tx = x->o.d_ns + x->o.sleep_ns, ty = y->o.d_ns + y->o.sleep_ns;
+
+	return tx < ty ? 1 : tx > ty ? -1 : 0;
+}
+
+/* The thread's current name when it still runs (one named before its exec, or renamed). */
+static void refresh_comm(struct sweep_stalled *t)
+{
+	char path[64], name[32];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", t->o.tgid, t->tid);
+	if (!(f = fopen(path, "r")))
+		return;
+	if (fgets(name, sizeof(name), f)) {
+		name[strcspn(name, "\n")] = '\0';
+		snprintf(t->o.comm, sizeof(t->o.comm), "%.15s", name);
+	}
+	fclose(f);
+}
+
+/* The heaviest D-state stack of the thread's process, symbolized, leaf first. */
+static void top_d_stack(struct stack_syms *ss, const struct stack_samples *stacks,
+			struct sweep_stalled *t)
+{
+	const struct stack_sample *best = NULL;
+	char buf[512];
+
+	for (size_t i = 0; i < stacks->n; i++)
+		if ((uint32_t)stacks->items[i].pid == t->o.tgid && stacks->items[i].nkernel &&
+		    (!best || stacks->items[i].value > best->value))
+			best = &stacks->items[i];
+	if (!best)
+		return;
+	struct stack_ref st = stack_sample_ref(best);
+	t->stack_d_us = best->value;
+	for (unsigned i = stack_kernel_first(ss, &st);
+	     i < st.nkernel && t->nframes < SWEEP_STACK_FRAMES; i++)
+		snprintf(t->frames[t->nframes++], sizeof(t->frames[0]), "%.63s",
+			 stack_kernel_frame(ss, st.kernel[i], buf, sizeof(buf)));
+}
+
+static unsigned pick_stalled(struct walk_offcpu *w, int (*order)(const void *, const void *),
+			     bool d_only, struct sweep_stalled *out)
+{
+	unsigned n = 0;
+
+	qsort(w->all, w->n, sizeof(w->all[0]), order);
+	for (size_t i = 0; i < w->n && n < SWEEP_TOP_STALLED; i++)
+		if (!d_only || w->all[i].o.d_ns)
+			out[n++] = w->all[i];
+	return n;
+}
+
+static int read_offcpu(struct sweep *s, struct sweep_result *r)
+{
+	struct walk_offcpu w = {.r = r, .all = calloc(SWEEP_MAX_TASKS, sizeof(*w.all))};
+	uint64_t total[sizeof(struct sweep_offcpu_total) / 8];
+	struct stack_syms ss = {0};
+	uint32_t zero = 0;
+	int err;
+
+	if (!w.all)
+		return -ENOMEM;
+	err = wbpf_hash_walk(bpf_map__fd(s->skel->maps.offcpu_tasks), sizeof(uint32_t),
+			     sizeof(struct sweep_offcpu), false, false, add_offcpu, &w);
+	if (err >= 0)
+		err = wbpf_percpu_sum(bpf_map__fd(s->skel->maps.offcpu_total), &zero, total,
+				      sizeof(total) / 8);
+	if (err >= 0)
+		err = stack_counts_read(bpf_map__fd(s->skel->maps.d_stack_us),
+					bpf_map__fd(s->skel->maps.d_stacks), &r->d_stacks,
+					&r->d_stacks_missed_us);
+	if (err < 0) {
+		free(w.all);
+		return err;
+	}
+	memcpy(&r->offcpu_total, total, sizeof(r->offcpu_total));
+	r->offcpu_threads = w.n;
+	r->nstalled_total = pick_stalled(&w, by_offcpu_time, false, r->stalled_total);
+	r->nstalled_d = pick_stalled(&w, by_d_time, true, r->stalled_d);
+	free(w.all);
+	if (r->nstalled_d) /* kallsyms only when a stack will be shown */
+		stack_syms_open(&ss, true, false);
+	for (unsigned i = 0; i < r->nstalled_d; i++) {
+		refresh_comm(&r->stalled_d[i]);
+		top_d_stack(&ss, &r->d_stacks, &r->stalled_d[i]);
+	}
+	for (unsigned i = 0; i < r->nstalled_total; i++) {
+		refresh_comm(&r->stalled_total[i]);
+		if (r->stalled_total[i].o.d_ns)
+			top_d_stack(&ss, &r->d_stacks, &r->stalled_total[i]);
+	}
+	stack_syms_close(&ss);
+	return 0;
+}
+
 int sweep_read(struct sweep *s, struct sweep_result *r)
 {
 	struct walk_procs w = {.r = r, .comms_fd = bpf_map__fd(s->skel->maps.comms)};
@@ -168,6 +300,8 @@ int sweep_read(struct sweep *s, struct sweep_result *r)
 	if (err >= 0)
 		err = wbpf_percpu_sum(bpf_map__fd(s->skel->maps.runq_total), &zero, total,
 				      sizeof(struct sweep_lat) / 8);
+	if (err >= 0)
+		err = read_offcpu(s, r);
 	if (err < 0)
 		return err;
 	memcpy(&r->runq_total_raw, total, sizeof(r->runq_total_raw));
@@ -181,6 +315,7 @@ void sweep_result_free(struct sweep_result *r)
 	free(r->procs);
 	r->procs = NULL;
 	r->nprocs = r->cap = 0;
+	stack_samples_free(&r->d_stacks);
 }
 
 void sweep_close(struct sweep *s)

@@ -210,6 +210,11 @@ static unsigned kernel_glue_frames(const struct stack_syms *ss, const struct sta
 	return skip == st->nkernel ? 0 : skip; /* all glue: show it rather than nothing */
 }
 
+unsigned stack_kernel_first(const struct stack_syms *ss, const struct stack_ref *st)
+{
+	return kernel_glue_frames(ss, st);
+}
+
 char *stack_fold(struct stack_syms *ss, const struct stack_ref *st, bool delimiter)
 {
 	struct strbuf b = {0};

@@ -67,6 +67,10 @@ struct stack_ref {
 	int kernel_err;
 };
 
+/* Index of the first kernel frame worth showing (leaf first): the frames before it are
+ * the tracing glue (the BPF program, bpf_trace_run, __traceiter_) every printer drops. */
+unsigned stack_kernel_first(const struct stack_syms *ss, const struct stack_ref *st);
+
 /* The folded line without its count: "comm;u_root;...;u_leaf;k_root_[k];...;k_leaf_[k]",
  * with "-" between user and kernel frames if delimiter. Semicolons inside names become ':'
  * and line breaks spaces, so the line stays parseable. malloc'd; NULL when out of memory. */
