@@ -69,6 +69,7 @@ const struct cli_spec doctor_spec = {
 	.description =
 		"Runs the checklist (check) and, at the same time, the collectors of the other\n"
 		"commands in this process: block latency per disk, page cache, run-queue wait,\n"
+		"off-CPU time of the worst stalled threads (D state with its kernel stack),\n"
 		"SIGSTOP stops, mmap-lock waits, softirq time per CPU and timer, NIC and softnet\n"
 		"counters, TCP retransmits, packet drops by reason, failing syscalls by errno, OOM\n"
 		"kills, kernel lock contention. Rules (one per case of the case book) turn the\n"
@@ -161,7 +162,8 @@ static void open_collectors(struct doctor *d)
 	if ((err = lockstat_open(&lo, &d->locks)))
 		note(ev, "lock contention (lockstat) not attached: %s", strerror(-err));
 	if ((err = sweep_open(d->pid, &d->sweep)))
-		note(ev, "block, run-queue and signal sweep not attached: %s", strerror(-err));
+		note(ev, "block, run-queue, off-CPU and signal sweep not attached: %s",
+		     strerror(-err));
 	/* stacks only for the page that can show them: a CPU flame graph */
 	struct profile_opts po = {.freq_hz = 49, .pid = d->pid, .cpu = -1};
 	if (d->html && !(d->profiling = profile_open(&d->profile, &po) == 0))
@@ -326,6 +328,81 @@ static void evidence_check(struct doctor *d)
 	}
 }
 
+/* --- off-CPU (the sweep) --- */
+
+/* Frames that only say "it slept": the compact stack starts past them. io_schedule stays:
+ * it says the sleep was for I/O. */
+static bool scheduler_frame(const char *name)
+{
+	static const char *const frames[] = {
+		"__schedule", "schedule", "schedule_idle", "schedule_preempt_disabled",
+		"schedule_timeout", "schedule_hrtimeout_range", "schedule_hrtimeout_range_clock",
+		"preempt_schedule_common", "__cond_resched"};
+
+	for (size_t i = 0; i < sizeof(frames) / sizeof(frames[0]); i++)
+		if (!strcmp(name, frames[i]))
+			return true;
+	return false;
+}
+
+/* "io_schedule < folio_wait_bit_common < filemap_read < vfs_read": up to four frames */
+static void compact_stack(const struct sweep_stalled *t, char *buf, size_t size)
+{
+	unsigned i = 0, shown = 0;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	while (i + 1 < t->nframes && scheduler_frame(t->frames[i]))
+		i++;
+	for (; i < t->nframes && shown < 4 && len < size; i++, shown++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", shown ? " < " : "",
+					t->frames[i]);
+}
+
+static void offcpu_entry(const struct sweep_stalled *t, struct ev_offcpu *e)
+{
+	e->tid = t->tid;
+	e->tgid = t->o.tgid;
+	copy_comm(e->comm, t->o.comm);
+	e->d_count = t->o.d_count;
+	e->d_ms = t->o.d_ns / 1e6;
+	e->sleep_ms = t->o.sleep_ns / 1e6;
+	e->d_max_ms = t->o.d_max_ns / 1e6;
+	e->stack_d_ms = t->stack_d_us / 1e3;
+	compact_stack(t, e->d_stack, sizeof(e->d_stack));
+	e->nframes = t->nframes < DOC_STACK_FRAMES ? t->nframes : DOC_STACK_FRAMES;
+	for (unsigned i = 0; i < e->nframes; i++)
+		snprintf(e->frames[i], sizeof(e->frames[i]), "%s", t->frames[i]);
+}
+
+static char *flamegraph_svg(struct stack_syms *ss, const struct stack_samples *samples,
+			    const char *title, const char *subtitle);
+
+static void evidence_offcpu(struct doctor *d, const struct sweep_result *r)
+{
+	struct doctor_evidence *ev = d->ev;
+
+	ev->have_offcpu = true;
+	ev->offcpu_d_ms = r->offcpu_total.d_ns / 1e6;
+	ev->offcpu_sleep_ms = r->offcpu_total.sleep_ns / 1e6;
+	ev->offcpu_d_count = r->offcpu_total.d_count;
+	ev->offcpu_threads = r->offcpu_threads;
+	ev->offcpu_d_nostack_ms = r->d_stacks_missed_us / 1e3;
+	for (unsigned i = 0; i < r->nstalled_d && ev->noffcpu_d < DOC_MAX_PROCS; i++)
+		offcpu_entry(&r->stalled_d[i], &ev->offcpu_d[ev->noffcpu_d++]);
+	for (unsigned i = 0; i < r->nstalled_total && ev->noffcpu_total < DOC_MAX_PROCS; i++)
+		offcpu_entry(&r->stalled_total[i], &ev->offcpu_total[ev->noffcpu_total++]);
+	if (d->html && r->d_stacks.total) {
+		struct stack_syms ss = {0};
+		stack_syms_open(&ss, true, false);
+		ev->d_flamegraph_svg = flamegraph_svg(
+			&ss, &r->d_stacks, "Off-CPU: D-state (uninterruptible) time during the sweep",
+			"kernel stacks where threads blocked in D state (I/O, locks), width = time");
+		ev->d_flamegraph_ms = r->d_stacks.total / 1e3;
+		stack_syms_close(&ss);
+	}
+}
+
 static void evidence_sweep(struct doctor *d)
 {
 	struct doctor_evidence *ev = d->ev;
@@ -333,9 +410,12 @@ static void evidence_sweep(struct doctor *d)
 
 	if (!r || sweep_read(d->sweep, r)) {
 		note(ev, "reading the sweep's maps failed");
+		if (r)
+			sweep_result_free(r);
 		free(r);
 		return;
 	}
+	evidence_offcpu(d, r);
 	for (unsigned i = 0; i < r->ndisks; i++) {
 		char name[32];
 		blockdev_name(r->disks[i].dev, name, sizeof(name));
@@ -747,25 +827,20 @@ static void evidence_locks(struct doctor *d)
 	lockstat_result_free(&r);
 }
 
-/* The sampled on-CPU stacks as a flame graph SVG (render/flamegraph.h), kept in memory
- * for the HTML page. */
-static void evidence_flamegraph(struct doctor *d)
+/* Stacks as a flame graph SVG (render/flamegraph.h), kept in memory for the HTML page:
+ * malloc'd text, or NULL. */
+static char *flamegraph_svg(struct stack_syms *ss, const struct stack_samples *samples,
+			    const char *title, const char *subtitle)
 {
-	struct stack_samples samples = {0};
-	struct stack_syms ss = {0};
 	struct folded_set folded;
 	struct flamegraph_opts o;
 	char *text = NULL, *svg = NULL, path[] = "/tmp/whyslow-doctor-fg-XXXXXX";
 	size_t text_len = 0, svg_len = 0;
-	uint64_t missed = 0;
 	FILE *f;
 	int fd;
 
 	folded_set_init(&folded);
-	if (profile_read(&d->profile, &samples, &missed) || !samples.total)
-		goto out;
-	stack_syms_open(&ss, true, true);
-	if (stack_samples_fold(&ss, &samples, false, &folded) ||
+	if (stack_samples_fold(ss, samples, false, &folded) ||
 	    !(f = open_memstream(&text, &text_len)))
 		goto out;
 	folded_set_write(&folded, f);
@@ -774,8 +849,8 @@ static void evidence_flamegraph(struct doctor *d)
 		goto out;
 	close(fd);
 	flamegraph_opts_default(&o);
-	o.title = "CPU profile during the sweep";
-	o.subtitle = "on-CPU stacks sampled at 49 Hz on every CPU";
+	o.title = title;
+	o.subtitle = subtitle;
 	if ((f = fmemopen(text, text_len, "r"))) {
 		if (!flamegraph_write_file(path, f, &o)) {
 			FILE *in = fopen(path, "r");
@@ -791,11 +866,26 @@ static void evidence_flamegraph(struct doctor *d)
 		fclose(f);
 	}
 	unlink(path);
-	d->ev->cpu_flamegraph_svg = svg;
-	d->ev->cpu_samples = samples.total;
 out:
 	free(text);
 	folded_set_free(&folded);
+	return svg;
+}
+
+/* The sampled on-CPU stacks as a flame graph. */
+static void evidence_flamegraph(struct doctor *d)
+{
+	struct stack_samples samples = {0};
+	struct stack_syms ss = {0};
+	uint64_t missed = 0;
+
+	if (!profile_read(&d->profile, &samples, &missed) && samples.total) {
+		stack_syms_open(&ss, true, true);
+		d->ev->cpu_flamegraph_svg = flamegraph_svg(&ss, &samples,
+							   "CPU profile during the sweep",
+							   "on-CPU stacks sampled at 49 Hz on every CPU");
+		d->ev->cpu_samples = samples.total;
+	}
 	stack_syms_close(&ss);
 	stack_samples_free(&samples);
 }
@@ -885,6 +975,7 @@ int cmd_doctor(int argc, char **argv)
 	}
 	close_collectors(&d);
 	free(d.ev->cpu_flamegraph_svg);
+	free(d.ev->d_flamegraph_svg);
 	free(fs);
 	free(d.check);
 	free(d.ev);

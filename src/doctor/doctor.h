@@ -23,6 +23,7 @@
 #define DOC_MAX_FIELDS 12
 #define DOC_MAX_NEXT 4
 #define DOC_NAME 64
+#define DOC_STACK_FRAMES 24
 
 /* --- evidence --- */
 
@@ -98,6 +99,18 @@ struct ev_oom {              /* C12 */
 	uint64_t anon_kb, file_kb, total_vm_kb;
 };
 
+struct ev_offcpu {           /* a thread blocked off-CPU during the window */
+	uint32_t tid, tgid;
+	char comm[16];
+	uint64_t d_count;        /* D-state waits */
+	double d_ms, sleep_ms;   /* D (uninterruptible: I/O, locks) and other sleep */
+	double d_max_ms;
+	double stack_d_ms;       /* D time of its process under its top D stack, 0: none */
+	char d_stack[160];       /* that stack compact: leaf-most frames past the scheduler */
+	unsigned nframes;
+	char frames[DOC_STACK_FRAMES][64]; /* the whole stack, leaf first */
+};
+
 /* What each collector reported; `have_*` false when it could not attach (the reason is
  * in notes, and the rules that need it stay quiet). */
 struct doctor_evidence {
@@ -142,6 +155,17 @@ struct doctor_evidence {
 	struct hist runq_hist;        /* all waits, microseconds */
 	unsigned nrunq;
 	struct ev_proc_wait runq[DOC_MAX_PROCS]; /* by total wait */
+
+	/* off-CPU time (the sweep, at the same sched_switch hook): blocked threads */
+	bool have_offcpu;
+	double offcpu_d_ms, offcpu_sleep_ms;          /* all threads */
+	uint64_t offcpu_d_count, offcpu_threads;
+	double offcpu_d_nostack_ms;   /* D time without a stack (past the walks' budget) */
+	unsigned noffcpu_d, noffcpu_total;
+	struct ev_offcpu offcpu_d[DOC_MAX_PROCS];     /* by D time, only threads with some */
+	struct ev_offcpu offcpu_total[DOC_MAX_PROCS]; /* by D + sleep */
+	char *d_flamegraph_svg;       /* with --html: D-state stacks as a flame graph, or NULL */
+	double d_flamegraph_ms;
 
 	/* signals */
 	bool have_signals;

@@ -86,6 +86,43 @@ static void field_text(const struct doctor_field *d, char *buf, size_t size)
 
 /* --- text --- */
 
+#define TEXT_STALLED 5 /* threads in the text's off-CPU section */
+/* D-state time of the worst thread from which the text shows the section: a healthy host's
+ * threads wait a few ms in D in 10 s (page faults, RCU), and its report stays short */
+#define TEXT_STALL_MIN_MS 50.0
+
+static double rounded(double ms)
+{
+	return round(ms * 10) / 10;
+}
+
+/* The worst-stalled threads: by D-state time with their top D stack, then the longest
+ * off-CPU overall in one line. */
+static void offcpu_text(const struct doctor_evidence *ev, FILE *f)
+{
+	if (!ev->have_offcpu || !ev->noffcpu_d || ev->offcpu_d[0].d_ms < TEXT_STALL_MIN_MS)
+		return;
+	fprintf(f, "\noff-CPU (D = uninterruptible: I/O and lock waits): D %.0f ms in %llu waits, "
+		   "other sleep %.0f ms, %llu threads blocked\n",
+		ev->offcpu_d_ms, (unsigned long long)ev->offcpu_d_count, ev->offcpu_sleep_ms,
+		(unsigned long long)ev->offcpu_threads);
+	fprintf(f, "  %7s %7s %-15s %9s %9s  %s\n", "PID", "TID", "COMM", "D ms", "sleep ms",
+		"top D stack of the process (leaf first)");
+	for (unsigned i = 0; i < ev->noffcpu_d && i < TEXT_STALLED; i++) {
+		const struct ev_offcpu *o = &ev->offcpu_d[i];
+		fprintf(f, "  %7u %7u %-15s %9.1f %9.1f  %s\n", o->tgid, o->tid, o->comm, o->d_ms,
+			o->sleep_ms, o->d_stack[0] ? o->d_stack : "-");
+	}
+	if (ev->noffcpu_total) {
+		fprintf(f, "  longest off-CPU:");
+		for (unsigned i = 0; i < ev->noffcpu_total && i < 3; i++)
+			fprintf(f, "%s %s (%u/%u) %.0f ms", i ? "," : "", ev->offcpu_total[i].comm,
+				ev->offcpu_total[i].tgid, ev->offcpu_total[i].tid,
+				ev->offcpu_total[i].d_ms + ev->offcpu_total[i].sleep_ms);
+		fprintf(f, "\n");
+	}
+}
+
 void doctor_report_text(const struct doctor_evidence *ev, const struct doctor_findings *fs,
 			FILE *f)
 {
@@ -118,6 +155,7 @@ void doctor_report_text(const struct doctor_evidence *ev, const struct doctor_fi
 		for (unsigned k = 0; k < x->nnext; k++)
 			fprintf(f, "   next: %s\n", x->next[k]);
 	}
+	offcpu_text(ev, f);
 	if (ev->nnotes) {
 		fprintf(f, "\nnot measured:\n");
 		for (unsigned i = 0; i < ev->nnotes; i++)
@@ -151,6 +189,49 @@ static void finding_json(const struct doctor_finding *x, struct json *j)
 	json_object_close(j);
 }
 
+static void offcpu_thread_json(const struct ev_offcpu *o, struct json *j)
+{
+	json_object_open(j, NULL);
+	json_u64(j, "pid", o->tgid);
+	json_u64(j, "tid", o->tid);
+	json_str(j, "comm", o->comm);
+	json_double(j, "d_ms", rounded(o->d_ms));
+	json_double(j, "sleep_ms", rounded(o->sleep_ms));
+	json_u64(j, "d_waits", o->d_count);
+	json_double(j, "d_max_ms", rounded(o->d_max_ms));
+	if (o->nframes) {
+		json_str(j, "top_d_stack", o->d_stack);
+		json_double(j, "top_d_stack_ms", rounded(o->stack_d_ms));
+		json_array_open(j, "top_d_stack_frames");
+		for (unsigned k = 0; k < o->nframes; k++)
+			json_str(j, NULL, o->frames[k]);
+		json_array_close(j);
+	}
+	json_object_close(j);
+}
+
+/* "offcpu":{"d_ms","sleep_ms","d_waits","threads","worst_d":[...],"worst_offcpu":[...]} */
+static void offcpu_json(const struct doctor_evidence *ev, struct json *j)
+{
+	if (!ev->have_offcpu)
+		return;
+	json_object_open(j, "offcpu");
+	json_double(j, "d_ms", rounded(ev->offcpu_d_ms));
+	json_double(j, "sleep_ms", rounded(ev->offcpu_sleep_ms));
+	json_u64(j, "d_waits", ev->offcpu_d_count);
+	json_u64(j, "threads", ev->offcpu_threads);
+	json_double(j, "d_without_stack_ms", rounded(ev->offcpu_d_nostack_ms));
+	json_array_open(j, "worst_d");
+	for (unsigned i = 0; i < ev->noffcpu_d; i++)
+		offcpu_thread_json(&ev->offcpu_d[i], j);
+	json_array_close(j);
+	json_array_open(j, "worst_offcpu");
+	for (unsigned i = 0; i < ev->noffcpu_total; i++)
+		offcpu_thread_json(&ev->offcpu_total[i], j);
+	json_array_close(j);
+	json_object_close(j);
+}
+
 void doctor_report_json(const struct doctor_evidence *ev, const struct doctor_findings *fs,
 			FILE *f)
 {
@@ -173,6 +254,7 @@ void doctor_report_json(const struct doctor_evidence *ev, const struct doctor_fi
 	json_str(&j, "top", fs->n ? fs->f[0].id : NULL);
 	for (unsigned i = 0; i < nh; i++)
 		json_double(&j, h[i].key, h[i].value);
+	offcpu_json(ev, &j);
 	json_array_open(&j, "not_measured");
 	for (unsigned i = 0; i < ev->nnotes; i++)
 		json_str(&j, NULL, ev->notes[i]);
@@ -210,6 +292,15 @@ static void base64(FILE *f, const char *data, size_t len)
 		fputc(i + 1 < len ? digits[v >> 6 & 63] : '=', f);
 		fputc(i + 2 < len ? digits[v & 63] : '=', f);
 	}
+}
+
+/* An SVG as an image from a data: URI: drawn, with no script running in the page. */
+static void html_svg_image(FILE *f, const char *id, const char *alt, const char *svg)
+{
+	fprintf(f, "<img id=%s style=\"max-width:100%%\" alt=\"%s\" src=\"data:image/svg+xml;base64,",
+		id, alt);
+	base64(f, svg, strlen(svg));
+	fprintf(f, "\">\n");
 }
 
 /* A log2 histogram (microseconds) as rows of HTML bars. */
@@ -336,13 +427,31 @@ int doctor_report_html(const struct doctor_evidence *ev, const struct doctor_fin
 	if (ev->have_runq)
 		html_hist(f, "run-queue wait, all tasks", &ev->runq_hist);
 	if (ev->cpu_flamegraph_svg) {
-		/* an image from a data: URI: drawn, with no script running in the page */
-		fprintf(f, "<h2>CPU flame graph</h2>\n<p>%llu on-CPU samples during the sweep.</p>\n"
-			   "<img id=flamegraph style=\"max-width:100%%\" alt=\"CPU flame graph\" "
-			   "src=\"data:image/svg+xml;base64,",
+		fprintf(f, "<h2>CPU flame graph</h2>\n<p>%llu on-CPU samples during the sweep.</p>\n",
 			(unsigned long long)ev->cpu_samples);
-		base64(f, ev->cpu_flamegraph_svg, strlen(ev->cpu_flamegraph_svg));
-		fprintf(f, "\">\n");
+		html_svg_image(f, "flamegraph", "CPU flame graph", ev->cpu_flamegraph_svg);
+	}
+	if (ev->have_offcpu && ev->noffcpu_d) {
+		fprintf(f, "<h2>Off-CPU: the worst stalled threads</h2>\n<p>D state "
+			   "(uninterruptible: I/O and lock waits) %.0f ms in %llu waits; other sleep "
+			   "%.0f ms.</p>\n<table id=offcpu><tr><th>PID</th><th>TID</th><th>comm</th>"
+			   "<th>D ms</th><th>sleep ms</th><th>top D stack of the process</th></tr>\n",
+			ev->offcpu_d_ms, (unsigned long long)ev->offcpu_d_count, ev->offcpu_sleep_ms);
+		for (unsigned i = 0; i < ev->noffcpu_d; i++) {
+			const struct ev_offcpu *o = &ev->offcpu_d[i];
+			fprintf(f, "<tr><td class=num>%u</td><td class=num>%u</td><td>", o->tgid, o->tid);
+			html_escape(f, o->comm);
+			fprintf(f, "</td><td class=num>%.1f</td><td class=num>%.1f</td><td><code>",
+				o->d_ms, o->sleep_ms);
+			html_escape(f, o->d_stack);
+			fprintf(f, "</code></td></tr>\n");
+		}
+		fprintf(f, "</table>\n");
+	}
+	if (ev->d_flamegraph_svg) {
+		fprintf(f, "<h2>Off-CPU flame graph (D state)</h2>\n<p>%.0f ms of D-state time by "
+			   "kernel stack.</p>\n", ev->d_flamegraph_ms);
+		html_svg_image(f, "d_flamegraph", "D-state flame graph", ev->d_flamegraph_svg);
 	}
 	if (ev->nnotes) {
 		fprintf(f, "<h2>Not measured</h2>\n<ul>\n");

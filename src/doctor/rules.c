@@ -459,6 +459,24 @@ static void rule_sigstop_stall(const struct rule *rule, const struct doctor_evid
 	}
 }
 
+/* The D-state (uninterruptible) time of a process's threads among the worst stalled, and
+ * the thread that stalled most; NULL when none of its threads is among them. */
+static const struct ev_offcpu *stalled_process(const struct doctor_evidence *ev, uint32_t tgid,
+					       double *d_ms)
+{
+	const struct ev_offcpu *worst = NULL;
+
+	*d_ms = 0;
+	for (unsigned i = 0; ev->have_offcpu && i < ev->noffcpu_d; i++) {
+		if (ev->offcpu_d[i].tgid != tgid)
+			continue;
+		*d_ms += ev->offcpu_d[i].d_ms;
+		if (!worst)
+			worst = &ev->offcpu_d[i];
+	}
+	return worst;
+}
+
 /* C5: a process waits for its own mmap lock, held by a reader of /proc/PID/smaps or
  * another writer. */
 static void rule_mmap_lock_contention(const struct rule *rule, const struct doctor_evidence *ev,
@@ -497,6 +515,12 @@ static void rule_mmap_lock_contention(const struct rule *rule, const struct doct
 		num(f, "wait_total_ms", m->total_ms);
 		num(f, "wait_max_ms", max_ms);
 		num(f, "wait_share_pct", share * 100);
+		double d_ms;
+		const struct ev_offcpu *stalled = stalled_process(ev, m->waiter_tgid, &d_ms);
+		if (stalled) { /* where its threads slept, as the sweep's off-CPU stacks saw it */
+			num(f, "d_state_ms", d_ms);
+			text(f, "top_d_stack", stalled->d_stack);
+		}
 		explain(f, "The process needs its mmap lock (to map, unmap or fault memory) while "
 			   "another task holds it. Reading /proc/PID/smaps (atop -R and other "
 			   "monitors) walks the whole page table under that lock, so a process with a "

@@ -291,6 +291,86 @@ TEST(doctor_mmap_lock_c5)
 	free(ev);
 }
 
+/* A reader stalled in D state on a throttled disk, as the sweep's off-CPU timing sees it. */
+static void stalled_reader(struct doctor_evidence *ev, uint32_t tgid, const char *comm)
+{
+	struct ev_offcpu *o = &ev->offcpu_d[ev->noffcpu_d++];
+	static const char *const frames[] = {"__schedule", "schedule", "io_schedule",
+					     "folio_wait_bit_common", "filemap_read", "vfs_read"};
+
+	ev->have_offcpu = true;
+	ev->offcpu_d_ms += 1900;
+	ev->offcpu_d_count += 40;
+	*o = (struct ev_offcpu){.tid = tgid, .tgid = tgid, .d_count = 40, .d_ms = 1900,
+				.sleep_ms = 3.5, .d_max_ms = 104, .stack_d_ms = 1890,
+				.d_stack = "io_schedule < folio_wait_bit_common < filemap_read < vfs_read"};
+	snprintf(o->comm, sizeof(o->comm), "%s", comm);
+	for (unsigned i = 0; i < 6; i++)
+		snprintf(o->frames[o->nframes++], sizeof(o->frames[0]), "%s", frames[i]);
+	ev->offcpu_total[ev->noffcpu_total++] = *o;
+}
+
+TEST(doctor_mmap_lock_c5_with_the_waiters_d_state)
+{
+	struct doctor_evidence *ev = calloc(1, sizeof(*ev));
+
+	healthy(ev);
+	ev->have_mmaplock = true;
+	ev->nmmap = 1;
+	ev->mmap[0] = (struct ev_mmaplock){.waiter_tgid = 400, .waiter_comm = "redis",
+					   .holder_tgid = 401, .holder_comm = "atop",
+					   .count = 3000, .total_ms = 2500, .max_ms = 72};
+	const struct doctor_finding *f = find(diagnose(ev), "mmap-lock-contention");
+	CHECK(f && isnan(field(f, "d_state_ms"))); /* no off-CPU evidence: no such field */
+	stalled_reader(ev, 399, "other");
+	stalled_reader(ev, 400, "redis");
+	f = find(diagnose(ev), "mmap-lock-contention");
+	CHECK(f && field(f, "d_state_ms") == 1900);
+	bool stack = false;
+	for (unsigned i = 0; f && i < f->nfields; i++)
+		stack |= !strcmp(f->fields[i].key, "top_d_stack") &&
+			 !strncmp(f->fields[i].text, "io_schedule < ", 14);
+	CHECK(stack);
+	CHECK(only_top(ev, "mmap-lock-contention")); /* evidence, not a finding of its own */
+	free(ev);
+}
+
+TEST(doctor_offcpu_reports)
+{
+	struct doctor_evidence *ev = calloc(1, sizeof(*ev));
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	healthy(ev);
+	stalled_reader(ev, 500, "dio");
+	CHECK_EQ_U64(diagnose(ev)->n, 0); /* the section is evidence, not a finding */
+	doctor_report_text(ev, diagnose(ev), f);
+	fflush(f);
+	CHECK(strstr(buf, "\noff-CPU (D = uninterruptible: I/O and lock waits): D 1900 ms in 40 waits") != NULL);
+	CHECK(strstr(buf, "    500     500 dio                1900.0       3.5  io_schedule < folio_wait_bit_common") != NULL);
+	CHECK(strstr(buf, "longest off-CPU: dio (500/500) 1904 ms") != NULL);
+	fclose(f);
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	doctor_report_json(ev, diagnose(ev), f);
+	fclose(f);
+	CHECK(strstr(buf, "\"offcpu\":{\"d_ms\":1900,\"sleep_ms\":0,\"d_waits\":40,\"threads\":0,\"d_without_stack_ms\":0,\"worst_d\":[{\"pid\":500,\"tid\":500,\"comm\":\"dio\",\"d_ms\":1900,\"sleep_ms\":3.5,") != NULL);
+	CHECK(strstr(buf, "\"top_d_stack_frames\":[\"__schedule\",\"schedule\",\"io_schedule\",") != NULL);
+	CHECK(strstr(buf, "\"worst_offcpu\":[{\"pid\":500,") != NULL);
+	free(buf);
+	/* a healthy host's few ms in D keep the text short */
+	ev->offcpu_d[0].d_ms = 12;
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	doctor_report_text(ev, diagnose(ev), f);
+	fclose(f);
+	CHECK(!strstr(buf, "off-CPU"));
+	free(buf);
+	free(ev);
+}
+
 TEST(doctor_syscall_errors_c7)
 {
 	struct doctor_evidence *ev = calloc(1, sizeof(*ev));
@@ -504,6 +584,18 @@ TEST(doctor_html_report_escapes)
 	buf[len] = 0;
 	fclose(f);
 	CHECK(strstr(buf, "src=\"data:image/svg+xml;base64,PHN2Zy8+\"") != NULL);
+	CHECK(!strstr(buf, "id=d_flamegraph") && !strstr(buf, "id=offcpu"));
+	/* the D-state flame graph and the stalled threads, next to it */
+	stalled_reader(ev, 500, "dio");
+	ev->d_flamegraph_svg = strdup("<svg/>");
+	CHECK_EQ_I64(doctor_report_html(ev, diagnose(ev), path), 0);
+	f = fopen(path, "r");
+	len = fread(buf, 1, (1 << 20) - 1, f);
+	buf[len] = 0;
+	fclose(f);
+	CHECK(strstr(buf, "<img id=d_flamegraph ") != NULL);
+	CHECK(strstr(buf, "<table id=offcpu>") && strstr(buf, "<code>io_schedule &lt; folio_wait_bit_common"));
+	free(ev->d_flamegraph_svg);
 	free(ev->cpu_flamegraph_svg);
 	unlink(path);
 	free(buf);
