@@ -13,9 +13,11 @@ check_run() {
   "$@" "$WS" cpudist -p "$s" --json 1 1 >"$TMP/$label.on" 2>"$TMP/$label.err" || fail "$label: cpudist failed: $(cat "$TMP/$label.err")"
   wait $s
   assert_eq "$(jq -r .offcpu.unit "$TMP/$label.off")" us "$label: unit"
-  assert_between "$(jq .offcpu.total "$TMP/$label.off")" 40 105 "$label: off-CPU periods in 1 s of a 10 ms sleeper"
+  # about 100 of each a second; a preemption splits a slice (and makes an off-CPU period)
+  # on a busy host, hence the headroom above 100
+  assert_between "$(jq .offcpu.total "$TMP/$label.off")" 40 130 "$label: off-CPU periods in 1 s of a 10 ms sleeper"
   assert_between "$(jq .offcpu.p50 "$TMP/$label.off")" 8000 40000 "$label: median off-CPU period (us)"
-  assert_between "$(jq .oncpu.total "$TMP/$label.on")" 40 105 "$label: on-CPU slices in 1 s"
+  assert_between "$(jq .oncpu.total "$TMP/$label.on")" 40 130 "$label: on-CPU slices in 1 s"
   assert_between "$(jq .oncpu.p50 "$TMP/$label.on")" 0 2000 "$label: median on-CPU slice (us)"
 }
 check_run tp_btf env
@@ -24,7 +26,7 @@ check_run raw_tp env WHYSLOW_FORCE_RAW_TP=1
 # -P: one histogram per process, named; -m and text
 "$WORKLOADS/sched" sleeper 2 10000 >/dev/null & s=$!
 on_exit "kill $s"
-sleep 0.2
+wait_exec $s sched
 "$WS" cpudist -P -m --json 1 1 >"$TMP/p.json" 2>"$TMP/err" || fail "cpudist -P failed"
 assert_eq "$(jq -r --argjson p "$s" '.histograms[]|select(.pid==$p)|.comm' "$TMP/p.json")" sched "-P: the sleeper's histogram"
 assert_eq "$(jq -r '.histograms[0].oncpu.unit' "$TMP/p.json")" ms "-m unit"

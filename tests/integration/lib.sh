@@ -65,6 +65,14 @@ wait_attached() {
   fail "tracer did not attach within 5 s: $(cat "$log")"
 }
 
+# Waits until PID runs the program NAME (its exec done): before that, a child started with
+# "prog &" is still the forked shell, with the shell's name and maps.
+wait_exec() {
+  local pid=$1 name=$2 i
+  for i in $(seq 1 200); do [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == */"$name" ]] && return 0; sleep 0.01; done
+  fail "process $pid did not exec $name within 2 s"
+}
+
 # Names of the BPF programs a process holds (from its fdinfo prog ids), one per line.
 bpf_prog_names() {
   local pid=$1 f id

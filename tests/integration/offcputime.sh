@@ -35,7 +35,7 @@ check_run raw_tp env WHYSLOW_FORCE_RAW_TP=1
 # -p, JSON, -U; the tracing glue (bpf_prog_*, bpf_trace_run*) never shows
 "$WORKLOADS/offwork" 1000 20 10 >/dev/null & work=$!
 on_exit "kill $work"
-sleep 0.2
+wait_exec $work offwork
 "$WS" offcputime -p "$work" -m 5000 --json 1 >"$TMP/p.json" 2>"$TMP/err" || fail "offcputime -p --json failed: $(cat "$TMP/err")"
 assert_eq "$(wc -l <"$TMP/p.json")" 1 "JSON objects"
 assert_eq "$(jq -c '[.stacks[].pid]|unique' "$TMP/p.json")" "[$work]" "-p keeps one process"

@@ -8,7 +8,7 @@ need_root; need_cmd jq
 
 "$WORKLOADS/cpuburn" 5 >"$TMP/truth" & burn=$!
 on_exit "kill $burn"
-sleep 0.2
+wait_exec $burn cpuburn
 "$WS" profile -F 2999 -p "$burn" -f --flamegraph "$TMP/direct.svg" 4 >"$TMP/folded" 2>"$TMP/err" || fail "profile -f failed: $(cat "$TMP/err")"
 wait $burn
 sum() { awk -v pat="$1" '$0 ~ pat { n += $NF } END { print n + 0 }' "$TMP/folded"; }
@@ -18,9 +18,17 @@ note "samples: burn_a $a, burn_b $b; measured CPU time ratio $truth"
 assert_between "$truth" 1.7 2.4 "burn_a/burn_b CPU time ratio measured by the workload"
 assert_between "$b" 100 100000 "burn_b samples"
 assert_between "$(awk -v a="$a" -v b="$b" -v t="$truth" 'BEGIN{printf "%.3f", a/b/t}')" 0.9 1.1 "sampled ratio / measured ratio"
-# every line is "cpuburn;...;frame count", user frames first, kernel frames marked _[k]
-bad=$(grep -cvE '^cpuburn;[^ ]+ [0-9]+$' "$TMP/folded" || true)
+# every line is "cpuburn;...;frame count", user frames first, kernel frames marked _[k];
+# a stack lost to a stack-map hash collision shows as bcc shows it, "[Missed Kernel
+# Stack]", is counted in the warning, and stays rare
+ok_line='^cpuburn;([^ ]+|[^ ]*\[Missed (User|Kernel) Stack\][^ ]*) [0-9]+$'
+bad=$(grep -cvE "$ok_line" "$TMP/folded" || true)
+[ "$bad" = 0 ] || note "malformed: $(grep -vE "$ok_line" "$TMP/folded" | head -3)"
 assert_eq "$bad" 0 "malformed folded lines"
+lost=$(awk '/\[Missed / {n += $NF} END {print n + 0}' "$TMP/folded")
+warned=$(sed -n 's/^WARNING: \([0-9]*\) samples lost their stack.*/\1/p' "$TMP/err")
+assert_eq "$lost" "${warned:-0}" "samples with a lost stack, in the lines and in the warning"
+assert_between "$lost" 0 $(( (a + b) / 50 )) "samples with a lost stack (under 2%)"
 grep -qE ';main;[^ ]*;read;entry_SYSCALL_64[^ ]*_\[k\];' "$TMP/folded" ||
   grep -qE ';main;[^ ]*_\[k\]' "$TMP/folded" || fail "no user+kernel stack: $(head -5 "$TMP/folded")"
 if grep -vE '(^|;)[^;]*_\[k\](;|$)' "$TMP/folded" | grep -qE '_\[k\];[^ ]*;main'; then
@@ -38,7 +46,7 @@ fi
 # JSON: one object, samples per stack, frames leaf first; -K drops user frames
 "$WORKLOADS/cpuburn" 3 & burn=$!
 on_exit "kill $burn"
-sleep 0.2
+wait_exec $burn cpuburn
 "$WS" profile -F 199 -p "$burn" -K --json 1 >"$TMP/k.json" 2>"$TMP/err" || fail "profile -K --json failed: $(cat "$TMP/err")"
 assert_eq "$(wc -l <"$TMP/k.json")" 1 "JSON objects"
 assert_eq "$(jq '[.stacks[].user_stack|length]|add // 0' "$TMP/k.json")" 0 "-K: user frames"
@@ -52,7 +60,7 @@ wait $burn
 # -C: only the chosen CPU's samples
 taskset -c 1 "$WORKLOADS/cpuburn" 2 & burn=$!
 on_exit "kill $burn"
-sleep 0.1
+wait_exec $burn cpuburn
 "$WS" profile -C 0 -p "$burn" -f 1 >"$TMP/c0" 2>"$TMP/err" || fail "profile -C failed: $(cat "$TMP/err")"
 assert_eq "$(awk '{n += $NF} END {print n + 0}' "$TMP/c0")" 0 "samples on CPU 0 of a task pinned to CPU 1"
 wait $burn
@@ -69,7 +77,7 @@ rc=0; "$WS" profile -U -K 1 >"$TMP/o" 2>&1 || rc=$?
 assert_eq "$rc" 2 "-U with -K"
 "$WORKLOADS/cpuburn" 1 & burn=$!
 # until the child has exec'd, its maps are the shell's: symbols read then would be those
-for _ in $(seq 100); do [[ $(readlink /proc/$burn/exe) == */cpuburn ]] && break; sleep 0.01; done
+wait_exec $burn cpuburn
 rc=0; "$WS" profile -F 999 -p "$burn" -f 10 >"$TMP/o" 2>"$TMP/e" || rc=$?
 assert_eq "$rc" 0 "process exiting mid-run: exit status (the run ends normally)"
 assert_contains "$(cat "$TMP/e")" "process $burn exited" "exit message"
