@@ -116,11 +116,32 @@ static void copy_comm(char *dst, const char *src)
 
 /* --- attaching --- */
 
+static void on_hung(struct doctor_evidence *ev, const struct oomkill_event *e)
+{
+	unsigned i;
+
+	ev->hung_reports++;
+	for (i = 0; i < ev->nhung && ev->hung[i].tid != e->victim_tid; i++)
+		;
+	if (i == ev->nhung) {
+		if (ev->nhung >= DOC_MAX_ITEMS)
+			return;
+		ev->nhung++;
+		ev->hung[i].tid = e->victim_tid;
+		ev->hung[i].tgid = e->victim_tgid;
+		copy_comm(ev->hung[i].comm, e->victim_comm);
+	}
+	ev->hung[i].reports++;
+}
+
 static void on_oom(const struct oomkill_event *e, void *arg)
 {
 	struct doctor_evidence *ev = arg;
+	uint64_t page_kb = (uint64_t)sysconf(_SC_PAGESIZE) / 1024;
 	struct ev_oom *o;
 
+	if (e->kind == OOMKILL_HUNG)
+		on_hung(ev, e);
 	if (e->kind != OOMKILL_KILL || ev->nooms >= DOC_MAX_ITEMS)
 		return;
 	o = &ev->ooms[ev->nooms++];
@@ -128,9 +149,9 @@ static void on_oom(const struct oomkill_event *e, void *arg)
 	o->trigger_tgid = e->trigger_tgid;
 	copy_comm(o->victim_comm, e->victim_comm);
 	copy_comm(o->trigger_comm, e->trigger_comm);
-	o->anon_kb = e->anon_pages * 4;
-	o->file_kb = e->file_pages * 4;
-	o->total_vm_kb = e->total_vm_pages * 4;
+	o->anon_kb = e->anon_pages * page_kb;
+	o->file_kb = e->file_pages * page_kb;
+	o->total_vm_kb = e->total_vm_pages * page_kb;
 }
 
 static void open_collectors(struct doctor *d)

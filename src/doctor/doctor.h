@@ -99,6 +99,12 @@ struct ev_oom {              /* C12 */
 	uint64_t anon_kb, file_kb, total_vm_kb;
 };
 
+struct ev_hung {             /* C12: a thread the hung-task detector reported */
+	uint32_t tid, tgid;
+	char comm[16];
+	unsigned reports;        /* the detector reports it again at every check */
+};
+
 struct ev_offcpu {           /* a thread blocked off-CPU during the window */
 	uint32_t tid, tgid;
 	char comm[16];
@@ -217,6 +223,10 @@ struct doctor_evidence {
 	bool have_oom;
 	unsigned nooms;
 	struct ev_oom ooms[DOC_MAX_ITEMS];
+	/* hung tasks from sched_process_hang: seen even after the kernel stops logging them
+	 * (hung_task_warnings, 10 per boot by default) */
+	unsigned hung_reports, nhung;
+	struct ev_hung hung[DOC_MAX_ITEMS];
 	bool kmsg_readable;
 	/* kernel log lines written during the window (older ones are history, not news) */
 	unsigned kmsg_hung, kmsg_lockup, kmsg_io_error, kmsg_oom, kmsg_segfault;

@@ -824,25 +824,46 @@ static void rule_oom_kill(const struct rule *rule, const struct doctor_evidence 
 	}
 }
 
-/* C12: the kernel logged hung tasks, lockups or I/O errors during the sweep. */
+/* C12: the kernel reported hung tasks, lockups or I/O errors during the sweep. Hung tasks
+ * come from the detector's tracepoint as well as the log: after hung_task_warnings reports
+ * (10 per boot by default) the kernel stops logging them, not detecting them. */
 static void rule_kernel_errors(const struct rule *rule, const struct doctor_evidence *ev,
 			       struct doctor_findings *out)
 {
-	unsigned serious = ev->kmsg_hung + ev->kmsg_lockup + ev->kmsg_io_error;
+	unsigned hung = ev->hung_reports > ev->kmsg_hung ? ev->hung_reports : ev->kmsg_hung;
+	unsigned serious = hung + ev->kmsg_lockup + ev->kmsg_io_error;
+	enum doctor_severity sev = ev->kmsg_lockup || ev->kmsg_io_error ? SEV_CRITICAL : SEV_WARNING;
+	struct doctor_finding *f;
 
 	if (!serious)
 		return;
-	struct doctor_finding *f = finding(
-		out, rule, ev->kmsg_lockup || ev->kmsg_io_error ? SEV_CRITICAL : SEV_WARNING, serious,
-		"kernel log: %u hung task, %u lockup, %u I/O error line(s) during the sweep",
-		ev->kmsg_hung, ev->kmsg_lockup, ev->kmsg_io_error);
+	if (ev->nhung) {
+		const struct ev_hung *h = &ev->hung[0];
+		f = finding(out, rule, sev, serious,
+			    "hung task: PID %u (%s) blocked in D state past hung_task_timeout_secs "
+			    "(%u report%s of %u task%s; %u lockup, %u I/O error line(s))",
+			    h->tgid, h->comm, ev->hung_reports, ev->hung_reports == 1 ? "" : "s",
+			    ev->nhung, ev->nhung == 1 ? "" : "s", ev->kmsg_lockup, ev->kmsg_io_error);
+		num(f, "hung_pid", h->tgid);
+		num(f, "hung_tid", h->tid);
+		text(f, "hung_comm", h->comm);
+		num(f, "hung_task_reports", ev->hung_reports);
+		num(f, "hung_tasks", ev->nhung);
+	} else {
+		f = finding(out, rule, sev, serious,
+			    "kernel log: %u hung task, %u lockup, %u I/O error line(s) during the sweep",
+			    ev->kmsg_hung, ev->kmsg_lockup, ev->kmsg_io_error);
+	}
 	num(f, "hung_task_lines", ev->kmsg_hung);
 	num(f, "lockup_lines", ev->kmsg_lockup);
 	num(f, "io_error_lines", ev->kmsg_io_error);
-	text(f, "last_line", ev->kmsg_last);
+	if (ev->kmsg_last[0])
+		text(f, "last_line", ev->kmsg_last);
 	explain(f, "The kernel itself reports trouble: a hung task (blocked over "
 		   "hung_task_timeout_secs in D state), a soft or hard lockup (a CPU stuck in the "
 		   "kernel), or I/O errors from a device (case C12).");
+	if (ev->nhung) /* where it waits, while it still does */
+		next(f, "cat /proc/%u/task/%u/stack", ev->hung[0].tgid, ev->hung[0].tid);
 	next(f, "dmesg -T | tail -50");
 	next(f, "whyslow offcputime");
 	next(f, "whyslow check");

@@ -448,6 +448,7 @@ TEST(doctor_softirq_hog_c8)
 TEST(doctor_memory_oom_kernel_c12)
 {
 	struct doctor_evidence *ev = calloc(1, sizeof(*ev));
+	const struct doctor_finding *f;
 
 	healthy(ev);
 	ev->psi_mem_some_pct = 65;
@@ -464,6 +465,18 @@ TEST(doctor_memory_oom_kernel_c12)
 	ev->kmsg_hung = 1;
 	snprintf(ev->kmsg_last, sizeof(ev->kmsg_last), "INFO: task jbd2 blocked for more than 120 seconds.");
 	CHECK(only_top(ev, "kernel-errors"));
+	/* the detector's reports count when the log is silent (hung_task_warnings spent) */
+	ev->kmsg_hung = 0;
+	ev->kmsg_last[0] = 0;
+	ev->hung_reports = 3;
+	ev->nhung = 1;
+	ev->hung[0] = (struct ev_hung){.tid = 702, .tgid = 700, .comm = "dio", .reports = 3};
+	CHECK(only_top(ev, "kernel-errors"));
+	f = find(diagnose(ev), "kernel-errors");
+	CHECK(f && strstr(f->title, "hung task: PID 700 (dio) blocked in D state") &&
+	      strstr(f->title, "3 reports of 1 task"));
+	CHECK(f && f->severity == SEV_WARNING);
+	CHECK(f && strcmp(f->next[0], "cat /proc/700/task/702/stack") == 0);
 	free(ev);
 }
 
