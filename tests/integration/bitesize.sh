@@ -30,52 +30,19 @@ for env in "" WHYSLOW_FORCE_RAW_TP=1; do
   assert_eq "$(t $wpid)" 4 "$env all writes of pid $wpid"
 done
 # merged I/Os: N adjacent O_DIRECT writes in one io_submit (the kernel plugs the batch)
-cat >"$TMP/aiomerge.py" <<'PY'
-import ctypes, mmap, os, struct, sys
-path, n, bs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-libc = ctypes.CDLL(None, use_errno=True)
-SYS_io_setup, SYS_io_getevents, SYS_io_submit = 206, 208, 209  # x86_64
-fd = os.open(path, os.O_RDWR | os.O_DIRECT)
-buf = mmap.mmap(-1, n * bs)  # page-aligned, as O_DIRECT needs
-buf.write(b"\xab" * (n * bs))
-base = ctypes.addressof(ctypes.c_char.from_buffer(buf))
-ctx = ctypes.c_ulong(0)
-if libc.syscall(SYS_io_setup, n, ctypes.byref(ctx)) != 0:
-    sys.exit("io_setup: %s" % os.strerror(ctypes.get_errno()))
-# struct iocb: data, key, rw_flags, opcode (1: IOCB_CMD_PWRITE), reqprio, fd, buf, nbytes,
-# offset, reserved2, flags, resfd
-iocbs = [ctypes.create_string_buffer(struct.pack("QIIHhIQQqQII", i, 0, 0, 1, 0, fd,
-                                                 base + i * bs, bs, i * bs, 0, 0, 0), 64)
-         for i in range(n)]
-ptrs = (ctypes.c_void_p * n)(*[ctypes.addressof(c) for c in iocbs])
-if libc.syscall(SYS_io_submit, ctx, n, ptrs) != n:
-    sys.exit("io_submit: %s" % os.strerror(ctypes.get_errno()))
-events, done = ctypes.create_string_buffer(32 * n), 0
-while done < n:
-    got = libc.syscall(SYS_io_getevents, ctx, 1, n - done, events, None)
-    if got < 0:
-        sys.exit("io_getevents: %s" % os.strerror(ctypes.get_errno()))
-    if any(struct.unpack_from("QQqq", events, 32 * i)[2] != bs for i in range(got)):
-        sys.exit("aio write failed")
-    done += got
-print("pid=%d" % os.getpid())
-PY
-if [ "$(uname -m)" = x86_64 ] && command -v python3 >/dev/null; then
-  merges() { awk '{print $6}' /sys/block/$dev/stat; } # write requests merged
-  m0=$(merges)
-  : >"$TMP/m.err"
-  "$WS" bitesize -D -d "$dev" --json 3 1 >"$TMP/m.json" 2>"$TMP/m.err" & tracer=$!
-  wait_attached "$TMP/m.err"
-  out=$(python3 "$TMP/aiomerge.py" /dev/$dev 8 4096) || fail "aio writes failed: $out"
-  wait $tracer || fail "bitesize failed: $(cat "$TMP/m.err")"
-  [ $(( $(merges) - m0 )) -ge 1 ] || fail "the kernel merged none of the 8 adjacent writes"
-  apid=${out#pid=}
-  hm() { jq -c ".histograms[] | select(.process_disk|endswith(\" ($apid) $dev\")) | $1" "$TMP/m.json"; }
-  assert_eq "$(hm '.size.buckets[] | select(.le==7) | .count')" 8 "merged 4 KiB writes in 4..7"
-  assert_eq "$(hm '.size.total')" 8 "all merged writes of pid $apid"
-else
-  echo "# merged I/O case skipped: needs python3 on x86_64"
-fi
+[ -x "$WORKLOADS/aiomerge" ] || fail "workload aiomerge not built"
+merges() { awk '{print $6}' /sys/block/$dev/stat; } # write requests merged
+m0=$(merges)
+: >"$TMP/m.err"
+"$WS" bitesize -D -d "$dev" --json 3 1 >"$TMP/m.json" 2>"$TMP/m.err" & tracer=$!
+wait_attached "$TMP/m.err"
+out=$("$WORKLOADS/aiomerge" /dev/$dev 8 4096) || fail "aio writes failed: $out"
+wait $tracer || fail "bitesize failed: $(cat "$TMP/m.err")"
+[ $(( $(merges) - m0 )) -ge 1 ] || fail "the kernel merged none of the 8 adjacent writes"
+apid=${out#pid=}; apid=${apid%% *}
+hm() { jq -c ".histograms[] | select(.process_disk|endswith(\" ($apid) $dev\")) | $1" "$TMP/m.json"; }
+assert_eq "$(hm '.size.buckets[] | select(.le==7) | .count')" 8 "merged 4 KiB writes in 4..7"
+assert_eq "$(hm '.size.total')" 8 "all merged writes of pid $apid"
 
 # -c filters by name in user space
 "$WS" bitesize -c nosuchcomm --json 1 1 >"$TMP/c.json" 2>/dev/null & tracer=$!
