@@ -28,7 +28,7 @@ const volatile __u64 min_block_ns = 1;
 const volatile __u64 max_block_ns = ~0ull;
 const volatile long targ_state = -1;
 
-DEFINE_STACK_MAP(stacks, 16384);
+DEFINE_STACK_MAPS(stacks, 16384);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -68,8 +68,8 @@ static __always_inline bool wanted(struct task_struct *t)
 static __always_inline void stamp(void *ctx, struct offcpu_start *s, __u64 now)
 {
 	s->ts = now;
-	s->user_stack_id = user_stacks ? bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK) : -EFAULT;
-	s->kernel_stack_id = kernel_stacks ? bpf_get_stackid(ctx, &stacks, 0) : -EFAULT;
+	s->user_stack_id = user_stacks ? STACK_ID_GET(ctx, stacks, BPF_F_USER_STACK) : -EFAULT;
+	s->kernel_stack_id = kernel_stacks ? STACK_ID_GET(ctx, stacks, 0) : -EFAULT;
 }
 
 static __always_inline void account(struct task_struct *next, struct offcpu_start *s, __u64 now)

@@ -71,7 +71,8 @@ int offcputime_read(struct offcputime_collector *oc, struct stack_samples *out,
 		    uint64_t *missed)
 {
 	return stack_counts_read(bpf_map__fd(oc->skel->maps.offcpu_us),
-				 bpf_map__fd(oc->skel->maps.stacks), out, missed);
+				 bpf_map__fd(oc->skel->maps.stacks),
+				 bpf_map__fd(oc->skel->maps.stacks_fallback), out, missed);
 }
 
 void offcputime_close(struct offcputime_collector *oc)

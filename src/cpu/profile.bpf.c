@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* profile, kernel side: on a cpu-clock perf event per CPU, count the (process, user stack,
- * kernel stack) sampled. Stacks go to a stack-trace map (deduplicated by the kernel); the
- * counts to a per-CPU hash, so two CPUs never write the same counter. */
+ * kernel stack) sampled. Stacks go to a stack-trace map (deduplicated by the kernel; those
+ * that collide there, to its fallback map); the counts to a per-CPU hash, so two CPUs
+ * never write the same counter. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -17,7 +18,7 @@ const volatile bool user_only = false;    /* -U */
 const volatile bool kernel_only = false;  /* -K */
 const volatile bool include_idle = false; /* -I */
 
-DEFINE_STACK_MAP(stacks, 16384);
+DEFINE_STACK_MAPS(stacks, 16384);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -42,8 +43,8 @@ int sample(struct bpf_perf_event_data *ctx)
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
 	/* -EFAULT is what the kernel answers when there is no such stack; user space shows
 	 * it as an empty part, other errors as a missed stack */
-	key.user_stack_id = kernel_only ? -EFAULT : bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
-	key.kernel_stack_id = user_only ? -EFAULT : bpf_get_stackid(ctx, &stacks, 0);
+	key.user_stack_id = kernel_only ? -EFAULT : STACK_ID_GET(ctx, stacks, BPF_F_USER_STACK);
+	key.kernel_stack_id = user_only ? -EFAULT : STACK_ID_GET(ctx, stacks, 0);
 	n = bpf_map_lookup_elem(&counts, &key);
 	if (n)
 		(*n)++;

@@ -52,7 +52,8 @@ int profile_open(struct profile_collector *pc, const struct profile_opts *opts)
 int profile_read(struct profile_collector *pc, struct stack_samples *out, uint64_t *missed)
 {
 	return stack_counts_read(bpf_map__fd(pc->skel->maps.counts),
-				 bpf_map__fd(pc->skel->maps.stacks), out, missed);
+				 bpf_map__fd(pc->skel->maps.stacks),
+				 bpf_map__fd(pc->skel->maps.stacks_fallback), out, missed);
 }
 
 void profile_close(struct profile_collector *pc)

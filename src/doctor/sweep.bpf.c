@@ -190,7 +190,7 @@ static __always_inline void runq_record(struct task_struct *p, __u64 delta)
 
 /* --- off-CPU: blocked time per thread, D-state stacks per process --- */
 
-DEFINE_STACK_MAP(d_stacks, SWEEP_MAX_D_STACKS);
+DEFINE_STACK_MAPS(d_stacks, SWEEP_MAX_D_STACKS);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -278,7 +278,7 @@ static __always_inline void offcpu_stamp(void *ctx, struct sweep_offcpu_start *s
 	s->uninterruptible = (state & TASK_UNINTERRUPTIBLE) && !(state & TASK_NOLOAD);
 	s->kernel_stack_id = -EFAULT;
 	if (s->uninterruptible)
-		s->kernel_stack_id = stack_allowed(now) ? bpf_get_stackid(ctx, &d_stacks, 0) : -ENOSPC;
+		s->kernel_stack_id = stack_allowed(now) ? STACK_ID_GET(ctx, d_stacks, 0) : -ENOSPC;
 }
 
 static __always_inline void d_stack_add(struct task_struct *t, __s32 stack_id, __u64 us)

@@ -254,7 +254,8 @@ static int read_offcpu(struct sweep *s, struct sweep_result *r)
 				      sizeof(total) / 8);
 	if (err >= 0)
 		err = stack_counts_read(bpf_map__fd(s->skel->maps.d_stack_us),
-					bpf_map__fd(s->skel->maps.d_stacks), &r->d_stacks,
+					bpf_map__fd(s->skel->maps.d_stacks),
+					bpf_map__fd(s->skel->maps.d_stacks_fallback), &r->d_stacks,
 					&r->d_stacks_missed_us);
 	if (err < 0) {
 		free(w.all);

@@ -90,7 +90,7 @@ static int on_event(void *arg, void *data, size_t size)
 	if (e->duration_ns > o->max_ns[e->kind])
 		o->max_ns[e->kind] = e->duration_ns;
 	if (e->stack_id >= 0)
-		depth = stack_map_read(bpf_map__fd(o->skel->maps.stacks), e->stack_id, ips);
+		depth = stack_map_read(bpf_map__fd(o->skel->maps.stacks), -1, e->stack_id, ips);
 	if (depth)
 		stack_kernel_frame(&o->syms, ips[0], top, sizeof(top));
 	if (o->common.json) {

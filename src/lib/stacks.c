@@ -102,16 +102,25 @@ unsigned stack_depth(const uint64_t *ips, unsigned max)
 	return n;
 }
 
-unsigned stack_map_read(int map_fd, int64_t id, uint64_t *ips)
+int64_t stack_id_key(int64_t id, bool *fallback)
 {
-	uint32_t key = (uint32_t)id;
+	*fallback = id >= 0 && (id & STACK_ID_FALLBACK);
+	return id < 0 ? -1 : id & ~(int64_t)STACK_ID_FALLBACK;
+}
 
-	if (id < 0 || bpf_map_lookup_elem(map_fd, &key, ips))
+unsigned stack_map_read(int map_fd, int fallback_fd, int64_t id, uint64_t *ips)
+{
+	bool fallback;
+	int64_t key = stack_id_key(id, &fallback);
+	uint32_t key32 = (uint32_t)key;
+	int fd = fallback ? fallback_fd : map_fd;
+
+	if (key < 0 || fd < 0 || bpf_map_lookup_elem(fd, &key32, ips))
 		return 0;
 	return stack_depth(ips, STACK_MAX_DEPTH);
 }
 
-void stack_map_clear(int map_fd)
+static void clear_one(int map_fd)
 {
 	uint32_t key, next;
 	bool have = false;
@@ -125,6 +134,13 @@ void stack_map_clear(int map_fd)
 	}
 	if (have)
 		bpf_map_delete_elem(map_fd, &key);
+}
+
+void stack_map_clear(int map_fd, int fallback_fd)
+{
+	clear_one(map_fd);
+	if (fallback_fd >= 0)
+		clear_one(fallback_fd);
 }
 
 /* --- a growing string --- */
@@ -533,7 +549,7 @@ void stack_samples_json(struct stack_syms *ss, const struct stack_samples *s,
 }
 
 struct counts_ctx {
-	int stacks_fd;
+	int stacks_fd, fallback_fd;
 	struct stack_samples *out;
 	uint64_t missed;
 	int err;
@@ -552,24 +568,24 @@ static void read_count(const void *k, const void *v, void *arg)
 	comm[sizeof(key->comm)] = '\0';
 	st.user_err = key->user_stack_id < 0 ? key->user_stack_id : 0;
 	st.kernel_err = key->kernel_stack_id < 0 ? key->kernel_stack_id : 0;
-	st.nuser = stack_map_read(cc->stacks_fd, key->user_stack_id, user);
-	st.nkernel = stack_map_read(cc->stacks_fd, key->kernel_stack_id, kernel);
+	st.nuser = stack_map_read(cc->stacks_fd, cc->fallback_fd, key->user_stack_id, user);
+	st.nkernel = stack_map_read(cc->stacks_fd, cc->fallback_fd, key->kernel_stack_id, kernel);
 	if (missed(st.user_err) || missed(st.kernel_err))
 		cc->missed += value;
 	if (stack_samples_add(cc->out, &st, value))
 		cc->err = -ENOMEM;
 }
 
-int stack_counts_read(int counts_fd, int stacks_fd, struct stack_samples *out,
+int stack_counts_read(int counts_fd, int stacks_fd, int fallback_fd, struct stack_samples *out,
 		      uint64_t *missed_value)
 {
-	struct counts_ctx cc = {.stacks_fd = stacks_fd, .out = out};
+	struct counts_ctx cc = {.stacks_fd = stacks_fd, .fallback_fd = fallback_fd, .out = out};
 	int n = wbpf_hash_walk(counts_fd, sizeof(struct stack_key), sizeof(uint64_t), true, true,
 			       read_count, &cc);
 
 	/* ids are only reused once freed; events landing during the walk may lose their
 	 * stack (it then shows empty): a window of microseconds per read */
-	stack_map_clear(stacks_fd);
+	stack_map_clear(stacks_fd, fallback_fd);
 	if (missed_value)
 		*missed_value = cc.missed;
 	return n < 0 ? n : cc.err;

@@ -46,11 +46,18 @@ const char *stack_user_frame(struct stack_syms *ss, pid_t pid, uint64_t addr, ch
 
 /* Number of frames in a bpf_get_stack buffer (up to the first zero address). */
 unsigned stack_depth(const uint64_t *ips, unsigned max);
-/* Reads stack `id` of a stack-trace map into ips[STACK_MAX_DEPTH]; returns its number of
- * frames, 0 when id < 0 (bpf_get_stackid failed) or the id is gone. */
-unsigned stack_map_read(int map_fd, int64_t id, uint64_t *ips);
-/* Deletes every stack of a stack-trace map (ids are reused only once freed). */
-void stack_map_clear(int map_fd);
+/* Stack-trace maps come alone (DEFINE_STACK_MAP) or as a pair (DEFINE_STACK_MAPS): the
+ * map, and a smaller one taking the stacks that collide in it, whose ids carry
+ * STACK_ID_FALLBACK. Below, fallback_fd is the second map's descriptor, -1 for none. */
+
+/* Where stack `id` lives: returns its key in its map, and sets *fallback when that map is
+ * the fallback one; -1 when id < 0 (bpf_get_stackid failed: no stack). */
+int64_t stack_id_key(int64_t id, bool *fallback);
+/* Reads stack `id` into ips[STACK_MAX_DEPTH]; returns its number of frames, 0 when id < 0
+ * (bpf_get_stackid failed), the id is gone, or it names a fallback map there is not. */
+unsigned stack_map_read(int map_fd, int fallback_fd, int64_t id, uint64_t *ips);
+/* Deletes every stack of both maps (ids are reused only once freed). */
+void stack_map_clear(int map_fd, int fallback_fd);
 
 /* One sampled stack: addresses leaf first, as the kernel gives them. An error is the
  * negative result of bpf_get_stackid/bpf_get_stack (0 if none): -EFAULT means there was
@@ -130,10 +137,10 @@ void stack_samples_free(struct stack_samples *s);
 struct stack_ref stack_sample_ref(const struct stack_sample *sample);
 
 /* Reads a per-CPU hash of struct stack_key -> u64 (summed over CPUs) and the stack-trace
- * map its ids point into, appends one sample per key to out, and clears both maps.
- * *missed (if not NULL) gets the total value of keys whose stack was lost (map full or
- * hash collision). Returns 0 or -errno. */
-int stack_counts_read(int counts_fd, int stacks_fd, struct stack_samples *out,
+ * maps its ids point into (fallback_fd -1 for none), appends one sample per key to out, and
+ * clears the hash and the stack maps. *missed (if not NULL) gets the total value of keys
+ * whose stack was lost (map full or hash collision). Returns 0 or -errno. */
+int stack_counts_read(int counts_fd, int stacks_fd, int fallback_fd, struct stack_samples *out,
 		      uint64_t *missed);
 
 /* Symbolizes every sample into folded lines summed by text (sorted by line). */

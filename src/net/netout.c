@@ -25,7 +25,7 @@ void net_print_kernel_stack(const struct stack_syms *ss, int map_fd, int stack_i
 			    struct json *j, FILE *f)
 {
 	uint64_t ips[STACK_MAX_DEPTH];
-	unsigned n = stack_map_read(map_fd, stack_id, ips);
+	unsigned n = stack_map_read(map_fd, -1, stack_id, ips);
 	char name[256];
 
 	if (j) {

@@ -189,7 +189,7 @@ static void add_stack(const void *k, const void *v, void *arg)
 	if (!((const struct lockstat_stat *)v)->count || !(row = add_row(rc, v)))
 		return;
 	row->flags = key->flags;
-	n = stack_map_read(bpf_map__fd(rc->l->skel->maps.stacks), key->stack_id, ips);
+	n = stack_map_read(bpf_map__fd(rc->l->skel->maps.stacks), -1, key->stack_id, ips);
 	row->nframes = n < 32 ? n : 32;
 	memcpy(row->frames, ips, row->nframes * sizeof(ips[0]));
 	strcpy(row->caller, n ? "[unknown]" : "[no stack]");
@@ -225,7 +225,7 @@ int lockstat_read(struct lockstat *l, struct lockstat_result *res, bool clear)
 				     sizeof(struct lockstat_stack_key), sizeof(struct lockstat_stat),
 				     true, clear, add_stack, &stacks);
 		if (clear)
-			stack_map_clear(bpf_map__fd(l->skel->maps.stacks));
+			stack_map_clear(bpf_map__fd(l->skel->maps.stacks), -1);
 	}
 	if (err < 0)
 		return err;

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "unit.h"
 #include "lib/stacks.h"
 #include "lib/syms.h"
@@ -236,4 +238,108 @@ TEST(stacks_symbolize_100k)
 	folded_set_free(&fs);
 	stack_samples_free(&samples);
 	stack_syms_close(&ss);
+}
+
+/* Ids of a DEFINE_STACK_MAPS pair: the high bit names the fallback map, errors stay errors. */
+TEST(stacks_id_key_decodes_fallback)
+{
+	bool fallback = true;
+
+	CHECK_EQ_I64(stack_id_key(0, &fallback), 0);
+	CHECK(!fallback);
+	CHECK_EQ_I64(stack_id_key(16383, &fallback), 16383);
+	CHECK(!fallback);
+	CHECK_EQ_I64(stack_id_key(STACK_ID_FALLBACK | 4095, &fallback), 4095);
+	CHECK(fallback);
+	CHECK_EQ_I64(stack_id_key(STACK_ID_FALLBACK, &fallback), 0);
+	CHECK(fallback);
+	CHECK_EQ_I64(stack_id_key(-EEXIST, &fallback), -1);
+	CHECK(!fallback);
+	CHECK_EQ_I64(stack_id_key(-EFAULT, &fallback), -1);
+	CHECK(!fallback);
+	/* the bit leaves a 32-bit id positive: struct stack_key holds __s32 ids */
+	CHECK((int32_t)(STACK_ID_FALLBACK | 16383) > 0);
+}
+
+/* A hash of u32 -> STACK_MAX_DEPTH addresses stands in for a stack-trace map (user space
+ * cannot write those): stack_map_read and stack_map_clear only look up, walk and delete. */
+static int fake_stack_map(uint32_t key, uint64_t first_ip, unsigned depth)
+{
+	uint64_t ips[STACK_MAX_DEPTH] = {0};
+	int fd = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, sizeof(uint32_t), sizeof(ips), 16, NULL);
+
+	for (unsigned i = 0; i < depth; i++)
+		ips[i] = first_ip + i;
+	if (fd >= 0 && bpf_map_update_elem(fd, &key, ips, BPF_ANY)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static void add_count(int fd, uint32_t pid, int32_t user_id, int32_t kernel_id, uint64_t n)
+{
+	struct stack_key key = {.pid = pid, .user_stack_id = user_id, .kernel_stack_id = kernel_id};
+	int ncpus = libbpf_num_possible_cpus();
+	uint64_t *values = calloc(ncpus > 0 ? ncpus : 1, sizeof(*values));
+
+	snprintf(key.comm, sizeof(key.comm), "t%u", pid);
+	values[0] = n; /* the sum over CPUs is what counts */
+	CHECK(bpf_map_update_elem(fd, &key, values, BPF_ANY) == 0);
+	free(values);
+}
+
+static const struct stack_sample *sample_of(const struct stack_samples *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->items[i].pid == pid)
+			return &s->items[i];
+	return NULL;
+}
+
+/* One bucket index in both maps, different stacks: the fallback bit picks the map; a
+ * stack refused by both is a missed one; reading clears both maps. Needs root (BPF maps). */
+TEST(stacks_counts_read_with_fallback)
+{
+	int stacks = fake_stack_map(5, 0x1000, 3), fallback = fake_stack_map(5, 0x2000, 2);
+	int counts = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, NULL, sizeof(struct stack_key),
+				    sizeof(uint64_t), 16, NULL);
+	const struct stack_sample *a, *b, *c;
+	struct stack_samples s = {0};
+	uint64_t ips[STACK_MAX_DEPTH], missed = 0;
+	uint32_t key;
+
+	if (stacks < 0 || fallback < 0 || counts < 0) {
+		printf("    (skipped: creating BPF maps needs root)\n");
+		goto out;
+	}
+	CHECK_EQ_U64(stack_map_read(stacks, fallback, 5, ips), 3);
+	CHECK_EQ_U64(ips[0], 0x1000);
+	CHECK_EQ_U64(stack_map_read(stacks, fallback, STACK_ID_FALLBACK | 5, ips), 2);
+	CHECK_EQ_U64(ips[0], 0x2000);
+	CHECK_EQ_U64(stack_map_read(stacks, -1, STACK_ID_FALLBACK | 5, ips), 0);
+	CHECK_EQ_U64(stack_map_read(stacks, fallback, -EEXIST, ips), 0);
+	CHECK_EQ_U64(stack_map_read(stacks, fallback, 6, ips), 0);
+
+	add_count(counts, 1, 5, -EFAULT, 10);
+	add_count(counts, 2, STACK_ID_FALLBACK | 5, -EFAULT, 20);
+	add_count(counts, 3, -EEXIST, STACK_ID_FALLBACK | 5, 30);
+	CHECK(stack_counts_read(counts, stacks, fallback, &s, &missed) == 0);
+	CHECK_EQ_U64(s.n, 3);
+	CHECK_EQ_U64(missed, 30);
+	a = sample_of(&s, 1), b = sample_of(&s, 2), c = sample_of(&s, 3);
+	CHECK(a && a->nuser == 3 && a->user[0] == 0x1000 && a->nkernel == 0 && !a->user_err);
+	CHECK(b && b->nuser == 2 && b->user[0] == 0x2000 && b->value == 20);
+	CHECK(c && c->nuser == 0 && c->user_err == -EEXIST && c->nkernel == 2 &&
+	      c->kernel[0] == 0x2000);
+	CHECK(bpf_map_get_next_key(stacks, NULL, &key) == -ENOENT);
+	CHECK(bpf_map_get_next_key(fallback, NULL, &key) == -ENOENT);
+out:
+	stack_samples_free(&s);
+	if (stacks >= 0)
+		close(stacks);
+	if (fallback >= 0)
+		close(fallback);
+	if (counts >= 0)
+		close(counts);
 }
