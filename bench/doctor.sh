@@ -49,8 +49,9 @@ awk 'FILENAME == ARGV[1] { name[$1] = $2; next }
 bpf_ns=$(awk '{ s += $3 } END { print s + 0 }' "$TMP/delta")
 events=$(awk '{ s += $2 } END { print s + 0 }' "$TMP/delta")
 user_ms=$(awk -v a="$c0" -v b="$c1" -v hz="$hz" 'BEGIN{ printf "%.0f", (b - a) * 1000 / hz }')
+idle=$(awk -v l="$load" -v n="$(nproc)" 'BEGIN{print (l < n / 2) ? "a quiet host" : "a busy host: not idle"}')
 echo "One \`whyslow doctor -d $DUR\` on $(nproc) CPUs, kernel $(uname -r), load average $load at the start"
-echo "(others' builds and tests were running: not an idle host). Window measured: ${span} s,"
+echo "($idle). Window measured: ${span} s,"
 echo "from all programs attached to one second before the end; time to attach: $(awk -v a="$start" -v b="$attached" 'BEGIN{printf "%.2f", b - a}') s,"
 echo "whole run: $(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f", b - a}') s."
 echo
