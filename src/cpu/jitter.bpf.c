@@ -148,6 +148,7 @@ static __always_inline void on_switch(bool preempt, struct task_struct *prev,
 		if (rec) {
 			rec->ts = now;
 			rec->pid = BPF_CORE_READ(next, pid);
+			rec->prev_pid = BPF_CORE_READ(prev, pid);
 			rec->tgid = BPF_CORE_READ(next, tgid);
 			bpf_probe_read_kernel_str(rec->comm, sizeof(rec->comm), next->comm);
 			cs->switches++;

@@ -247,22 +247,17 @@ static void *tick_loop(void *arg)
 
 /* --- explaining a stall --- */
 
-struct ran {
-	uint32_t pid;
-	char comm[16];
-	uint64_t ns;
-};
-
-static void add_ran(struct ran *ran, int *n, const struct jitter_switch *rec, uint64_t ns)
+static void add_ran(struct jitter_ran *ran, int *n, int max, uint32_t pid, const char *comm,
+		    uint64_t ns)
 {
 	for (int i = 0; i < *n; i++)
-		if (ran[i].pid == rec->pid) {
+		if (ran[i].pid == pid) {
 			ran[i].ns += ns;
 			return;
 		}
-	if (*n < MAX_RAN) {
-		ran[*n].pid = rec->pid;
-		memcpy(ran[*n].comm, rec->comm, sizeof(ran[*n].comm));
+	if (*n < max) {
+		ran[*n].pid = pid;
+		memcpy(ran[*n].comm, comm, sizeof(ran[*n].comm));
 		ran[*n].comm[15] = '\0';
 		ran[*n].ns = ns;
 		(*n)++;
@@ -271,43 +266,59 @@ static void add_ran(struct ran *ran, int *n, const struct jitter_switch *rec, ui
 
 static int by_ns(const void *a, const void *b)
 {
-	const struct ran *x = a, *y = b;
+	const struct jitter_ran *x = a, *y = b;
 
 	return x->ns < y->ns ? 1 : x->ns > y->ns ? -1 : 0;
 }
 
-/* Who ran on the stall's CPU between t0 and t1, from the CPU's switch ring. Returns the
- * number of entries; *partial is set when the ring no longer reaches back to t0; *idle_ns
- * gets the idle task's share. The ticker itself is left out. */
-static int who_ran(struct jitter *jt, const struct stall *st, struct ran *ran, bool *partial,
+/* The name of pid from the newest record at or before index i that switched it in. */
+static const char *comm_of(const struct jitter_switch *ring, uint64_t first, uint64_t i,
+			   uint32_t pid)
+{
+	for (uint64_t k = i + 1; k-- > first;) {
+		const struct jitter_switch *r = &ring[k & (JITTER_SWITCH_RING - 1)];
+		if (r->pid == pid)
+			return r->comm;
+	}
+	return "?";
+}
+
+int jitter_who_ran(const struct jitter_switch *ring, uint64_t count, uint64_t t0,
+		   uint64_t t1, uint32_t tid, struct jitter_ran *ran, int max, bool *partial,
 		   uint64_t *idle_ns)
 {
-	const struct jitter_switch *ring = &jt->switches[(size_t)st->cpu * JITTER_SWITCH_RING];
-	uint64_t count = jt->cpus[st->cpu].switches, first;
-	uint64_t end = st->t1;
+	uint64_t first = count > JITTER_SWITCH_RING ? count - JITTER_SWITCH_RING + 1 : 0;
+	uint64_t end = t1;
+	uint32_t runner = 0; /* the task that left the CPU at `end` */
+	bool have_runner = false;
 	int n = 0;
 
 	*partial = false;
 	*idle_ns = 0;
-	first = count > JITTER_SWITCH_RING ? count - JITTER_SWITCH_RING + 1 : 0;
-	/* walk back from the newest record; record i covers [ts_i, ts_{i+1}) */
+	/* walk back from the newest record; record i covers [ts_i, ts_{i+1}), run by the task
+	 * that left the CPU at ts_{i+1} (the newest record's own next when nothing followed) */
 	for (uint64_t i = count; i-- > first;) {
 		const struct jitter_switch *rec = &ring[i & (JITTER_SWITCH_RING - 1)];
-		uint64_t from = rec->ts > st->t0 ? rec->ts : st->t0;
+		uint64_t from = rec->ts > t0 ? rec->ts : t0;
+		uint32_t pid = have_runner ? runner : rec->pid;
 
-		if (rec->ts >= st->t1) {
-			end = rec->ts;
+		runner = rec->prev_pid;
+		have_runner = true;
+		if (rec->ts >= t1)
 			continue;
-		}
 		if (end > from) {
-			if (rec->pid == 0)
+			if (pid == 0)
 				*idle_ns += end - from;
-			else if (rec->pid != st->tid)
-				add_ran(ran, &n, rec, end - from);
+			else if (pid != tid)
+				add_ran(ran, &n, max, pid,
+					pid == rec->pid ? rec->comm : comm_of(ring, first, i, pid),
+					end - from);
 		}
 		end = rec->ts;
-		if (rec->ts <= st->t0)
-			return qsort(ran, n, sizeof(*ran), by_ns), n;
+		if (rec->ts <= t0) {
+			qsort(ran, n, sizeof(*ran), by_ns);
+			return n;
+		}
 	}
 	*partial = true;
 	qsort(ran, n, sizeof(*ran), by_ns);
@@ -401,10 +412,12 @@ static void thread_comm(const struct jitter *jt, const struct stall *st, char *b
 
 static void report(struct jitter *jt, const struct stall *st)
 {
-	struct ran ran[MAX_RAN];
+	struct jitter_ran ran[MAX_RAN];
 	uint64_t idle_ns;
 	bool partial;
-	int n = who_ran(jt, st, ran, &partial, &idle_ns);
+	int n = jitter_who_ran(&jt->switches[(size_t)st->cpu * JITTER_SWITCH_RING],
+				jt->cpus[st->cpu].switches, st->t0, st->t1, st->tid, ran, MAX_RAN,
+				&partial, &idle_ns);
 	char comm[32];
 
 	thread_comm(jt, st, comm, sizeof(comm));

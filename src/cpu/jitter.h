@@ -8,11 +8,15 @@
 #define JITTER_SIGNAL_RING 64   /* signals to the watched process remembered per CPU */
 #define JITTER_MAX_THREADS 256
 
-/* One context switch on a CPU: from ts on, `pid` ran there. */
+/* One context switch on a CPU: at ts, `prev_pid` left it and `pid` was switched in. Who
+ * ran between two records is the task that left at the second: that is `pid` of the first
+ * almost always, but this kernel (6.18 in a VM) also emits sched_switch for a `next` that
+ * never runs (the next record shows the same prev still leaving, with no switch back). */
 struct jitter_switch {
 	__u64 ts;
 	__u32 pid, tgid;
 	char comm[16];
+	__u32 prev_pid, pad;
 };
 
 /* A signal sent to the watched process (generated on the sender's CPU). */
@@ -56,5 +60,23 @@ struct jitter_stall {
 	__u64 runnable_ns, stopped_ns, softirq_ns, hardirq_ns;
 	__u32 tid, cpu;
 };
+
+#ifndef __bpf__
+#include <stdbool.h>
+#include <stdint.h>
+
+struct jitter_ran {
+	uint32_t pid;
+	char comm[16];
+	uint64_t ns;
+};
+
+/* Who ran on a CPU between t0 and t1, from its switch ring (`count` records written):
+ * up to max entries, largest first, the thread `tid` and the idle task left out (idle
+ * time goes to *idle_ns). *partial: the ring no longer reaches back to t0. */
+int jitter_who_ran(const struct jitter_switch *ring, uint64_t count, uint64_t t0,
+		   uint64_t t1, uint32_t tid, struct jitter_ran *ran, int max, bool *partial,
+		   uint64_t *idle_ns);
+#endif
 
 #endif
