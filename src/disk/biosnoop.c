@@ -13,7 +13,7 @@
 #include "lib/pidwatch.h"
 #include "lib/snoop.h"
 #include "disk/blkissuer.h"
-#include "disk/heatmap_opt.h"
+#include "render/heatmap_opt.h"
 #include "disk/biolatency.h" /* flag encoding */
 #include "disk/biosnoop.h"
 #include "biosnoop.skel.h"

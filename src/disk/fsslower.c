@@ -11,7 +11,7 @@
 #include "lib/out.h"
 #include "lib/pidwatch.h"
 #include "lib/snoop.h"
-#include "disk/heatmap_opt.h"
+#include "render/heatmap_opt.h"
 #include "disk/fsslower.h"
 #include "disk/fscommon.h"
 #include "fsslower.skel.h"

@@ -1,7 +1,8 @@
-/* --heatmap FILE of the per-event disk commands (biosnoop, fsslower): a streaming latency
- * heat map (render/heatmap.h) fed with every event, written as SVG at exit. */
-#ifndef WHYSLOW_DISK_HEATMAP_OPT_H
-#define WHYSLOW_DISK_HEATMAP_OPT_H
+/* --heatmap FILE of the per-event tracers (biosnoop, fsslower, runqslower, funcslower): a
+ * streaming latency heat map (render/heatmap.h) fed with every event printed, written as
+ * SVG at exit. */
+#ifndef WHYSLOW_RENDER_HEATMAP_OPT_H
+#define WHYSLOW_RENDER_HEATMAP_OPT_H
 
 #include "lib/cli.h"
 #include "render/heatmap.h"
