@@ -48,6 +48,7 @@ static __always_inline void runq_waited(struct task_struct *prev, struct task_st
 		count_lost();
 		return;
 	}
+	e->ts_ns = bpf_ktime_get_ns(); /* a second clock read, on the slow path only */
 	e->delta_us = delta_ns / 1000;
 	e->pid = BPF_CORE_READ(next, tgid);
 	e->tid = BPF_CORE_READ(next, pid);

@@ -11,6 +11,7 @@
 #include "lib/cli.h"
 #include "lib/out.h"
 #include "lib/pidwatch.h"
+#include "render/heatmap_opt.h"
 #include "cpu/runqslower.h"
 #include "runqslower.skel.h"
 
@@ -21,11 +22,13 @@ struct runqslower {
 	unsigned duration_s;
 	struct runqslower_bpf *skel;
 	struct ring_buffer *rb;
-	uint64_t events;
+	uint64_t start_ns, events;
 	bool header_done;
+	const char *heatmap_path; /* --heatmap */
+	struct heatmap *heatmap;
 };
 
-enum { OPT_DURATION = CLI_LONG_ONLY };
+enum { OPT_DURATION = CLI_LONG_ONLY, OPT_HEATMAP };
 
 static const struct cli_opt options[] = {
 	{'m', "min", "US", "report waits of at least US microseconds (default 10000)"},
@@ -33,23 +36,26 @@ static const struct cli_opt options[] = {
 	{'t', "tid", "TID", "trace this thread only"},
 	{'P', "previous", NULL, "(the previous task is always shown)"},
 	{OPT_DURATION, "duration", "SECONDS", "trace this long, then exit"},
+	{OPT_HEATMAP, "heatmap", "FILE", "also write a latency heat map (time x wait in us) as SVG"},
 	{0},
 };
 
 const struct cli_spec runqslower_spec = {
 	.name = "runqslower",
 	.summary = "each run-queue wait over a threshold, with the task that was running",
-	.usage = "[-m US | min_us] [-p PID | -t TID] [--duration S] [--json]",
+	.usage = "[-m US | min_us] [-p PID | -t TID] [--duration S] [--heatmap FILE] [--json]",
 	.description =
 		"Prints every wait for a CPU longer than the threshold (default 10 ms), from\n"
 		"sched_wakeup/sched_wakeup_new or a preemption to sched_switch: the waiting task,\n"
 		"the wait, and the task that was running on the CPU when the waiter got it (who\n"
 		"it waited behind). A lone positional number is the threshold, as in bcc's\n"
-		"runqslower. Cases C6, C13.",
+		"runqslower. --heatmap draws every reported wait (when it ended, how long it\n"
+		"was) as a latency heat map. Cases C6, C13.",
 	.opts = options,
 	.examples = "  whyslow runqslower               # waits over 10 ms\n"
 		    "  whyslow runqslower 1000          # waits over 1 ms\n"
-		    "  whyslow runqslower -p 1234 -m 500 --json\n",
+		    "  whyslow runqslower -p 1234 -m 500 --json\n"
+		    "  whyslow runqslower --duration 60 --heatmap runq.svg 1000\n",
 	.interval = true,
 };
 
@@ -63,6 +69,7 @@ static int on_option(void *arg, int key, const char *val)
 	case 't': r->tid = cli_parse_pid(val); break;
 	case 'P': break;
 	case OPT_DURATION: r->duration_s = cli_parse_ulong(val, "duration (seconds)", 1, 86400); break;
+	case OPT_HEATMAP: r->heatmap_path = val; break;
 	}
 	return 0;
 }
@@ -76,6 +83,10 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(*e))
 		return 0;
 	r->events++;
+	if (r->heatmap)
+		/* signed: a wait may end between the attach and start_ns */
+		heatmap_add(r->heatmap, (double)(int64_t)(e->ts_ns - r->start_ns) / 1e9,
+			    (double)e->delta_us);
 	if (r->common.json) {
 		struct json j;
 		json_begin(&j, stdout, "runqslower");
@@ -198,9 +209,18 @@ int cmd_runqslower(int argc, char **argv)
 		runqslower_bpf__destroy(r.skel);
 		return err;
 	}
+	if (r.heatmap_path && (err = open_heatmap(&r.heatmap, "Run-queue latency"))) {
+		ring_buffer__free(r.rb);
+		runqslower_bpf__destroy(r.skel);
+		return err;
+	}
+	r.start_ns = cli_now_ns();
 	fprintf(stderr, "Tracing run queue latency higher than %llu us... Hit Ctrl-C to end.\n",
 		(unsigned long long)r.min_us);
 	err = cli_run_loop(&r.common, &ops, &r);
+	if (r.heatmap && heatmap_write_svg(r.heatmap, r.heatmap_path) && !err)
+		err = EXIT_RUNTIME;
+	heatmap_free(r.heatmap);
 	ring_buffer__free(r.rb);
 	runqslower_bpf__destroy(r.skel);
 	return err;

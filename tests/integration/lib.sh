@@ -42,6 +42,21 @@ assert_between() {
 }
 assert_contains() { grep -q -- "$2" <<<"$1" || fail "${3:-output} lacks '$2': $(head -c 600 <<<"$1")"; }
 
+# A latency heat map written by a tracer's --heatmap FILE holding the N events it printed:
+# well-formed SVG (xmllint), N in its subtitle, N the sum of its cells' counts.
+assert_heatmap() {
+  local svg=$1 n=$2 what=${3:-heat map}
+  [ -s "$svg" ] || fail "$what: $svg missing or empty"
+  xmllint --noout "$svg" || fail "$what: $svg is not well-formed"
+  assert_contains "$(grep -o 'id="subtitle">[0-9]* points' "$svg")" ">$n points" "$what: subtitle"
+  assert_eq "$(heatmap_cells "$svg" | awk '{s += $3} END {print s + 0}')" "$n" "$what: points in its cells"
+}
+# The non-empty cells of a heat map SVG, one a line: "low high count" (the row's latencies).
+heatmap_cells() {
+  xmllint --xpath '//*[local-name()="g"][@id="cells"]/*/*[local-name()="title"]/text()' "$1" 2>/dev/null |
+    sed -n 's/^[^,]*, \([0-9.e+]*\)-\([0-9.e+]*\) [^:]*: \([0-9]*\)$/\1 \2 \3/p'
+}
+
 # A loop device over a file in $TMP; prints its name (loopN). Args: size_mb [losetup opts].
 # With LOOP_FILL=1 the file's blocks are written first: reading a sparse file's holes
 # never reaches the disk, so a throttled or slow backing disk would go unseen.
