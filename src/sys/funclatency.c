@@ -124,7 +124,7 @@ int cmd_funclatency(int argc, char **argv)
 {
 	struct funclatency_cmd c = {0};
 	struct cli_loop_ops ops = {.tick = tick, .poll = watch_pid};
-	char *spec = funcprobe_take_spec(&argc, argv, "pd");
+	char *spec = funcprobe_take_spec(&argc, argv, options);
 	int err;
 
 	cli_parse(&funclatency_spec, argc, argv, &c.common, on_option, &c);

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 struct bpf_program;
+struct cli_opt;
 struct bpf_link;
 
 struct funcprobe {
@@ -20,10 +21,10 @@ struct funcprobe {
 	struct bpf_link *links[2];
 };
 
-/* Takes the first argument that is not an option (nor an option's value, for the
- * options in `valued`, e.g. "pd") nor a number out of argv, shifting the rest down.
- * Returns it, or NULL if there is none. */
-char *funcprobe_take_spec(int *argc, char **argv, const char *valued);
+/* Takes the first argument that is not an option (nor the value of one of opts, the
+ * command's own option table, that takes one) nor a number out of argv, shifting the
+ * rest down. Returns it, or NULL if there is none. */
+char *funcprobe_take_spec(int *argc, char **argv, const struct cli_opt *opts);
 /* Finds the file and the function's offset. On a bad spec (no such file, no such
  * function, stripped file) calls cli_usage_error with a one-line reason. */
 void funcprobe_resolve(struct funcprobe *fp, const char *spec, pid_t pid);

@@ -11,6 +11,7 @@
 #include "lib/evsummary.h"
 #include "lib/out.h"
 #include "lib/pidwatch.h"
+#include "render/heatmap_opt.h"
 #include "sys/funclatency.h"
 #include "sys/funcprobe.h"
 #include "funclatency.skel.h"
@@ -24,28 +25,36 @@ struct funcslower_cmd {
 	struct funclatency_bpf *skel;
 	struct ring_buffer *rb;
 	uint64_t start_ns, events;
+	const char *heatmap_path; /* --heatmap */
+	struct heatmap *heatmap;
 };
+
+enum { OPT_HEATMAP = CLI_LONG_ONLY };
 
 static const struct cli_opt options[] = {
 	{'p', "pid", "PID", "trace this process only"},
 	{'m', "min-ms", "MS", "report calls of at least MS milliseconds (default 1)"},
 	{'u', "min-us", "US", "report calls of at least US microseconds"},
 	{'d', "duration", "SECONDS", "stop after this many seconds"},
+	{OPT_HEATMAP, "heatmap", "FILE", "also write a latency heat map (time x latency in us) as SVG"},
 	{0},
 };
 
 const struct cli_spec funcslower_spec = {
 	.name = "funcslower",
 	.summary = "each call of a function slower than a threshold (uprobes; kprobes for kernel)",
-	.usage = "[-p PID] [-m MS | -u US] [-d SECONDS] [--json] FILE:FUNCTION|FUNCTION",
+	.usage = "[-p PID] [-m MS | -u US] [-d SECONDS] [--heatmap FILE] [--json] FILE:FUNCTION|FUNCTION",
 	.description =
 		"Prints every call of one function that takes at least the threshold, from entry\n"
 		"to return: time, process, latency and return value. FILE:FUNCTION as in\n"
 		"funclatency (uprobes; the file needs its symbols); kernel functions need\n"
-		"kprobes. Case C5: the slow calls of an application's own allocation path.",
+		"kprobes. --heatmap draws every slow call (when it returned, how long it took)\n"
+		"as a latency heat map. Case C5: the slow calls of an application's own\n"
+		"allocation path.",
 	.opts = options,
 	.examples = "  whyslow funcslower -m 10 /srv/app:handle_request\n"
-		    "  whyslow funcslower -u 500 -p 1234 libc:malloc\n",
+		    "  whyslow funcslower -u 500 -p 1234 libc:malloc\n"
+		    "  whyslow funcslower -d 60 --heatmap malloc.svg -u 100 libc:malloc\n",
 	.interval = false,
 };
 
@@ -58,6 +67,7 @@ static int on_option(void *arg, int key, const char *val)
 	case 'm': c->min_ms = cli_parse_double(val, "minimum (ms)", 0, 1e7); break;
 	case 'u': c->min_ms = cli_parse_double(val, "minimum (us)", 0, 1e10) / 1000; break;
 	case 'd': c->duration_s = cli_parse_ulong(val, "duration", 1, 86400 * 365); break;
+	case OPT_HEATMAP: c->heatmap_path = val; break;
 	}
 	return 0;
 }
@@ -66,10 +76,15 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	struct funcslower_cmd *c = ctx;
 	const struct funcslower_event *e = data;
+	double t;
 
 	if (size < sizeof(*e))
 		return 0;
+	/* signed: a call may return between the attach and start_ns */
+	t = (double)(int64_t)(e->ts_ns - c->start_ns) / 1e9;
 	c->events++;
+	if (c->heatmap)
+		heatmap_add(c->heatmap, t, e->latency_ns / 1e3);
 	if (c->common.json) {
 		struct json j;
 
@@ -83,9 +98,8 @@ static int on_event(void *ctx, void *data, size_t size)
 		json_end(&j);
 		return 0;
 	}
-	printf("%-10.6f %-16s %-7u %-7u %12.3f %16llx %s\n",
-	       (e->ts_ns - c->start_ns) / 1e9, e->comm, e->tgid, e->tid, e->latency_ns / 1e3,
-	       (unsigned long long)e->retval, c->probe.func);
+	printf("%-10.6f %-16s %-7u %-7u %12.3f %16llx %s\n", t, e->comm, e->tgid, e->tid,
+	       e->latency_ns / 1e3, (unsigned long long)e->retval, c->probe.func);
 	return 0;
 }
 
@@ -117,7 +131,7 @@ int cmd_funcslower(int argc, char **argv)
 {
 	struct funcslower_cmd c = {.min_ms = 1};
 	struct cli_loop_ops ops = {.tick = finish, .poll = poll_events};
-	char *spec = funcprobe_take_spec(&argc, argv, "pmud");
+	char *spec = funcprobe_take_spec(&argc, argv, options);
 	int err;
 
 	cli_parse(&funcslower_spec, argc, argv, &c.common, on_option, &c);
@@ -143,6 +157,8 @@ int cmd_funcslower(int argc, char **argv)
 		err = cli_fail("creating the ring buffer reader failed: %s", strerror(errno));
 		goto out;
 	}
+	if (c.heatmap_path && (err = open_heatmap(&c.heatmap, "Slow function calls")))
+		goto out;
 	if ((err = funcprobe_attach(&c.probe, c.skel->progs.func_entry, c.skel->progs.func_return,
 				    c.pid)))
 		goto out;
@@ -153,7 +169,10 @@ int cmd_funcslower(int argc, char **argv)
 		printf("%-10s %-16s %-7s %-7s %12s %16s %s\n", "TIME", "COMM", "PID", "TID", "LAT(us)",
 		       "RVAL", "FUNC");
 	err = cli_run_loop(&c.common, &ops, &c);
+	if (c.heatmap && heatmap_write_svg(c.heatmap, c.heatmap_path) && !err)
+		err = EXIT_RUNTIME;
 out:
+	heatmap_free(c.heatmap);
 	funcprobe_detach(&c.probe);
 	ring_buffer__free(c.rb);
 	funclatency_bpf__destroy(c.skel);
