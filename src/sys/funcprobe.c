@@ -1,6 +1,5 @@
 /* Resolving and attaching function probes; see funcprobe.h. */
 #include <errno.h>
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include <bpf/libbpf.h>
 #include "lib/bpf.h"
 #include "lib/cli.h"
+#include "lib/solib.h"
 #include "lib/syms.h"
 #include "sys/funcprobe.h"
 
@@ -21,22 +21,7 @@ static bool is_number(const char *s)
 	return true;
 }
 
-/* Whether argument a is an option of opts that takes its value in the next argument:
- * "-p" or "--pid" (but not "-p123" nor "--pid=123", which carry it). */
-static bool takes_next_value(const char *a, const struct cli_opt *opts)
-{
-	for (const struct cli_opt *o = opts; o->key; o++) {
-		if (!o->arg)
-			continue;
-		if (a[1] != '-' && o->key < CLI_LONG_ONLY && a[1] == o->key && !a[2])
-			return true;
-		if (a[1] == '-' && o->name && !strcmp(a + 2, o->name))
-			return true;
-	}
-	return false;
-}
-
-char *funcprobe_take_spec(int *argc, char **argv, const struct cli_opt *opts)
+char *funcprobe_take_spec(int *argc, char **argv, const char *valued)
 {
 	for (int i = 1; i < *argc; i++) {
 		const char *a = argv[i];
@@ -44,7 +29,12 @@ char *funcprobe_take_spec(int *argc, char **argv, const struct cli_opt *opts)
 		if (!strcmp(a, "--"))
 			break;
 		if (a[0] == '-' && a[1]) {
-			if (takes_next_value(a, opts))
+			/* "-p 123": skip the value too; "-p123" and "--pid=123" carry it */
+			if (a[1] != '-' && !a[2] && strchr(valued, a[1]))
+				i++;
+			else if (a[1] == '-' && !strchr(a, '=') &&
+				 (!strcmp(a, "--pid") || !strcmp(a, "--duration") || !strcmp(a, "--min-ms") ||
+				  !strcmp(a, "--min-us")))
 				i++;
 			continue;
 		}
@@ -56,56 +46,6 @@ char *funcprobe_take_spec(int *argc, char **argv, const struct cli_opt *opts)
 		return spec;
 	}
 	return NULL;
-}
-
-/* A library by short name ("libc", "libpthread", "c"): the process's own mapping if pid,
- * else the usual library directories. */
-static bool find_library(const char *name, pid_t pid, char *out, size_t size)
-{
-	static const char *const dirs[] = {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
-					   "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
-					   "/lib64", "/usr/lib64", "/lib", "/usr/lib", NULL};
-	char lib[128], pattern[PATH_MAX];
-	glob_t g;
-
-	if (strlen(name) > 100)
-		return false;
-	snprintf(lib, sizeof(lib), "%s%.100s", strncmp(name, "lib", 3) ? "lib" : "", name);
-	if (pid > 0) {
-		char maps[64], line[PATH_MAX + 128];
-		FILE *f;
-
-		snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
-		if ((f = fopen(maps, "r"))) {
-			while (fgets(line, sizeof(line), f)) {
-				char *path = strchr(line, '/'), *base;
-				if (!path)
-					continue;
-				path[strcspn(path, "\n")] = 0;
-				base = strrchr(path, '/') + 1;
-				if (!strncmp(base, lib, strlen(lib)) &&
-				    (base[strlen(lib)] == '.' || base[strlen(lib)] == '-')) {
-					snprintf(out, size, "%s", path);
-					fclose(f);
-					return true;
-				}
-			}
-			fclose(f);
-		}
-	}
-	for (int i = 0; dirs[i]; i++) {
-		snprintf(pattern, sizeof(pattern), "%s/%s.so*", dirs[i], lib);
-		if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc) {
-			bool found = realpath(g.gl_pathv[0], out) != NULL;
-			globfree(&g);
-			if (found)
-				return true;
-		} else {
-			globfree(&g);
-		}
-	}
-	(void)size;
-	return false;
 }
 
 static bool find_in_path(const char *name, char *out, size_t size)
@@ -143,7 +83,7 @@ void funcprobe_resolve(struct funcprobe *fp, const char *spec, pid_t pid)
 	if (strchr(file, '/')) {
 		if (!realpath(file, fp->path))
 			cli_usage_error("no such file '%s'", file);
-	} else if (!find_library(file, pid, fp->path, sizeof(fp->path)) &&
+	} else if (!solib_find(file, pid, fp->path, sizeof(fp->path)) &&
 		   !find_in_path(file, fp->path, sizeof(fp->path))) {
 		cli_usage_error("cannot find '%s' as a library or a program in PATH: give its path", file);
 	}
