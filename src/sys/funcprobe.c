@@ -21,7 +21,22 @@ static bool is_number(const char *s)
 	return true;
 }
 
-char *funcprobe_take_spec(int *argc, char **argv, const char *valued)
+/* Whether argument a is an option of opts that takes its value in the next argument:
+ * "-p" or "--pid" (but not "-p123" nor "--pid=123", which carry it). */
+static bool takes_next_value(const char *a, const struct cli_opt *opts)
+{
+	for (const struct cli_opt *o = opts; o->key; o++) {
+		if (!o->arg)
+			continue;
+		if (a[1] != '-' && o->key < CLI_LONG_ONLY && a[1] == o->key && !a[2])
+			return true;
+		if (a[1] == '-' && o->name && !strcmp(a + 2, o->name))
+			return true;
+	}
+	return false;
+}
+
+char *funcprobe_take_spec(int *argc, char **argv, const struct cli_opt *opts)
 {
 	for (int i = 1; i < *argc; i++) {
 		const char *a = argv[i];
@@ -29,12 +44,7 @@ char *funcprobe_take_spec(int *argc, char **argv, const char *valued)
 		if (!strcmp(a, "--"))
 			break;
 		if (a[0] == '-' && a[1]) {
-			/* "-p 123": skip the value too; "-p123" and "--pid=123" carry it */
-			if (a[1] != '-' && !a[2] && strchr(valued, a[1]))
-				i++;
-			else if (a[1] == '-' && !strchr(a, '=') &&
-				 (!strcmp(a, "--pid") || !strcmp(a, "--duration") || !strcmp(a, "--min-ms") ||
-				  !strcmp(a, "--min-us")))
+			if (takes_next_value(a, opts))
 				i++;
 			continue;
 		}

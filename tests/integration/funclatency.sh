@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # funclatency and funcslower on a test binary's nap(), called with known sleeps (10 x 1.5 ms,
 # 5 x 24 ms, 3 x 48 ms): the histogram has the right counts in the right buckets and
-# funcslower lists exactly the calls above 20 ms with their return values; the C5 mapper's
+# funcslower lists exactly the calls above 20 ms with their return values, and its
+# --heatmap draws exactly those (5 near 24 ms, 3 near 48 ms); the C5 mapper's
 # own function shows a tail while a smaps reader runs; bad input (missing file, missing
 # function, stripped binary, kernel function without kprobes); a library by short name
 # (libc:a64l) without -p counts a workload's known calls.
 source "$(dirname "$0")/lib.sh"
 need_root
 need_cmd jq
+need_cmd xmllint "Debian package libxml2-utils"
 NAPPER=$WORKLOADS/sys_napper
 [ -x "$NAPPER" ] || skip "workload $NAPPER not built"
 cp "$NAPPER" "$TMP/napper" # a copy of our own: other tests' runs of the workload don't count
@@ -25,8 +27,8 @@ assert_eq "$(jq '[.latency.buckets[] | select(.le == 1023) | .count] | add' "$TM
 assert_between "$(jq -r '.total_ns / 1e6' "$TMP/l.json")" 279 400 "total ms (279 ms slept)"
 
 # funcslower: exactly the 8 calls above 20 ms (the 1.5 ms naps would need 18 ms of delay),
-# with nap()'s return values
-"$WS" funcslower -m 20 "$TMP/napper:nap" -d 2 --json >"$TMP/s.json" 2>"$TMP/log" &
+# with nap()'s return values; --heatmap before the function: its value is not the function
+"$WS" funcslower -m 20 --heatmap "$TMP/s.svg" "$TMP/napper:nap" -d 2 --json >"$TMP/s.json" 2>"$TMP/log" &
 tracer=$!
 wait_attached "$TMP/log"
 "$TMP/napper" >/dev/null
@@ -36,6 +38,9 @@ assert_eq "$(jq -r 'select(.latency_ns) | .retval' "$TMP/s.json" | sort | uniq -
   "5x24000 3x48000" "their return values"
 assert_eq "$(jq 'select(.latency_ns) | select(.latency_ns < 20000000)' "$TMP/s.json" | wc -l)" 0 "none under the threshold"
 assert_eq "$(jq -r 'select(.summary) | .lost_events' "$TMP/s.json")" 0 "lost events"
+assert_heatmap "$TMP/s.svg" 8 "funcslower heat map"
+assert_eq "$(heatmap_cells "$TMP/s.svg" | awk '$1 >= 16000 && $2 <= 36000 {s += $3} END {print s + 0}')" 5 "heat map points in 16-36 ms"
+assert_eq "$(heatmap_cells "$TMP/s.svg" | awk '$1 >= 36000 && $2 <= 72000 {s += $3} END {print s + 0}')" 3 "heat map points in 36-72 ms"
 
 # case C5: the mapper's map_cycle() has a tail over 1 ms while a smaps reader runs
 MAPPER=$WORKLOADS/sys_mapper READER=$WORKLOADS/sys_smapsread
