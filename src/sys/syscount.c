@@ -217,7 +217,7 @@ int syscount_read(struct syscount *s, struct syscount_result *res, bool clear)
 struct syscount_cmd {
 	struct cli_common common;
 	struct syscount_opts opts;
-	unsigned long top;
+	unsigned long top, duration_s;
 	bool ms, histograms, list, timestamp;
 	struct syscall_names names;
 	struct syscount *collector;
@@ -235,6 +235,7 @@ static const struct cli_opt options[] = {
 	{'m', "milliseconds", NULL, "latency in milliseconds"},
 	{'T', "top", "N", "print the top N rows (default 10; 0 for all)"},
 	{'t', "timestamp", NULL, "include a timestamp with each interval"},
+	{'d', "duration", "SECONDS", "trace this long in all, then print and exit"},
 	{'l', "list", NULL, "list the syscall names this system knows, and exit"},
 	{0},
 };
@@ -242,8 +243,8 @@ static const struct cli_opt options[] = {
 const struct cli_spec syscount_spec = {
 	.name = "syscount",
 	.summary = "syscall counts by syscall or process, failures by errno (-x, -e), latency (-L)",
-	.usage = "[-p PID] [-c COMM] [-P] [-x | -e ERRNO] [-L [-H] [-m]] [-T N] [--json] "
-		 "[interval [count]]",
+	.usage = "[-p PID] [-c COMM] [-P] [-x | -e ERRNO] [-L [-H] [-m]] [-T N] [-d SECONDS] "
+		 "[--json] [interval [count]]",
 	.description =
 		"Counts syscalls at raw_syscalls:sys_exit, by syscall or by process (-P). -x\n"
 		"counts failed calls only and -e ERRNO those failing with one errno, keyed by\n"
@@ -251,13 +252,16 @@ const struct cli_spec syscount_spec = {
 		"process and the call that fails with \"No space left on device\" (case C7, e.g.\n"
 		"mount() beyond fs.mount-max). -L times each call from sys_enter to sys_exit and\n"
 		"shows the long tail per syscall (case C5). Syscall names come from this\n"
-		"system's kernel headers (asm/unistd_64.h), errno names from glibc.",
+		"system's kernel headers (asm/unistd_64.h), errno names from glibc. -d SECONDS\n"
+		"ends the trace after that long: one report at the end, or with an interval, a\n"
+		"report per interval until the time is up (as bcc's syscount -d and -i).",
 	.opts = options,
 	.examples = "  whyslow syscount                  # top 10 syscalls until Ctrl-C\n"
 		    "  whyslow syscount -P 1 5           # top processes, every second, 5 times\n"
 		    "  whyslow syscount -e ENOSPC -P     # who fails with ENOSPC, in which call\n"
 		    "  whyslow syscount -x               # failed calls by syscall and errno\n"
-		    "  whyslow syscount -L -H -p 1234    # latency histograms of process 1234\n",
+		    "  whyslow syscount -L -H -p 1234    # latency histograms of process 1234\n"
+		    "  whyslow syscount -d 10 -P         # top processes over 10 seconds\n",
 	.interval = true,
 };
 
@@ -284,6 +288,7 @@ static int on_option(void *arg, int key, const char *val)
 	case 'T': c->top = cli_parse_ulong(val, "top N", 0, 1000000); break;
 	case 't': c->timestamp = true; break;
 	case 'l': c->list = true; break;
+	case 'd': c->duration_s = cli_parse_ulong(val, "duration", 1, 86400 * 365); break;
 	}
 	return 0;
 }
@@ -302,6 +307,8 @@ static void print_json(struct syscount_cmd *c, size_t shown)
 
 	json_begin(&j, stdout, "syscount");
 	json_u64(&j, "interval_s", c->common.interval_s);
+	if (c->duration_s)
+		json_u64(&j, "duration_s", c->duration_s);
 	if (c->opts.pid)
 		json_i64(&j, "pid_filter", c->opts.pid);
 	if (c->opts.errno_filter)
@@ -416,6 +423,13 @@ int cmd_syscount(int argc, char **argv)
 		cli_usage_error("-x and -e exclude each other: -e already counts failures only");
 	if (c.histograms && !c.opts.latency)
 		cli_usage_error("-H prints latency histograms: add -L");
+	if (c.duration_s && c.common.interval_s) {
+		/* as bcc's: with an interval, the duration bounds the number of intervals */
+		long n = (long)((c.duration_s + c.common.interval_s - 1) / c.common.interval_s);
+		if (c.common.count <= 0 || c.common.count > n)
+			c.common.count = n;
+	}
+	ops.duration_ms = c.duration_s * 1000; /* without an interval: one report at the end */
 	if (!syscall_names_load(&c.names))
 		cli_warn("no syscall names (install linux-libc-dev for asm/unistd_64.h): numbers only");
 	if (c.list) {

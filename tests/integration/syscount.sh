@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # syscount: failed writes on a full tmpfs (case C7) counted exactly, by process and errno,
 # on the tp_btf and the raw_tp paths; per-syscall counts of a known workload; latency of a
-# known sleep; bad input.
+# known sleep; -d ends the run; bad input.
 source "$(dirname "$0")/lib.sh"
 need_root
 need_cmd jq
@@ -63,6 +63,23 @@ row=$(jq -c '.rows[] | select(.syscall == "clock_nanosleep")' "$TMP/l.json")
 assert_eq "$(jq -r .count <<<"$row")" 1 "clock_nanosleep calls"
 assert_between "$(jq -r '.total_ns / 1e6' <<<"$row")" 299 600 "clock_nanosleep ms"
 assert_eq "$(jq -r '.latency.total' <<<"$row")" 1 "histogram count"
+
+# -d SECONDS (bcc's syscount -d): the run ends by itself after that long with one report
+# holding all 50 failed writes; with an interval, a report per interval until time is up
+"$WS" syscount -e ENOSPC -c sys_fillwrite -d 2 --json >"$TMP/d.json" 2>"$TMP/log" &
+tracer=$!; start=$(date +%s.%N)
+wait_attached "$TMP/log"
+rm -f "$TMP/fs/f"; "$FILL" "$TMP/fs/f" 50 100 >/dev/null
+wait $tracer || fail "syscount -d failed: $(cat "$TMP/log")"
+assert_between "$(echo "$(date +%s.%N) - $start" | bc)" 1.9 3.5 "seconds syscount -d 2 ran"
+assert_eq "$(wc -l <"$TMP/d.json")" 1 "reports with -d 2"
+assert_eq "$(jq -r '"\(.duration_s) \(.rows[0].syscall) \(.rows[0].errno) \(.rows[0].count)"' "$TMP/d.json")" \
+  "2 write ENOSPC 50" "-d 2: duration and the failed writes"
+start=$(date +%s.%N)
+"$WS" syscount -d 3 1 --json >"$TMP/d3.json" 2>/dev/null || fail "syscount -d 3 1 failed"
+assert_eq "$(jq -r .interval_s "$TMP/d3.json" | xargs)" "1 1 1" "reports with -d 3 and a 1 s interval"
+assert_between "$(echo "$(date +%s.%N) - $start" | bc)" 2.9 4.5 "seconds syscount -d 3 1 ran"
+"$WS" syscount -d 0 >/dev/null 2>&1; assert_eq $? 2 "-d 0"
 
 # bad input: one line, exit 2 for usage
 out=$("$WS" syscount -e ENOTANERRNO 2>&1); rc=$?
