@@ -15,12 +15,14 @@ struct tcpconnect {
 	struct tcpstate ts; /* first: net_poll_ring() finds the ring buffer here */
 	struct cli_common common;
 	struct tcpstate_opts opts;
-	bool time;
+	bool time, timestamp;
+	uint64_t start_ns; /* when tracing began (CLOCK_MONOTONIC) */
 	uint64_t seen, failed;
 };
 
 static const struct cli_opt options[] = {
 	{'T', "time", NULL, "include a time column (HH:MM:SS)"},
+	{'t', "timestamp", NULL, "include a column of seconds since tracing began"},
 	{'p', "pid", "PID", "this process only"},
 	{'P', "port", "PORTS", "these destination ports only (comma-separated)"},
 	{'4', "ipv4", NULL, "IPv4 only"},
@@ -31,7 +33,7 @@ static const struct cli_opt options[] = {
 const struct cli_spec tcpconnect_spec = {
 	.name = "tcpconnect",
 	.summary = "outbound TCP connects with process, addresses, port and connect latency",
-	.usage = "[-T] [-p PID] [-P PORTS] [-4 | -6] [--json]",
+	.usage = "[-T] [-t] [-p PID] [-P PORTS] [-4 | -6] [--json]",
 	.description =
 		"Prints a line per active TCP open (connect()) when it completes: the process,\n"
 		"source and destination, and the time from sending the SYN to ESTABLISHED (the\n"
@@ -49,6 +51,7 @@ static int on_option(void *arg, int key, const char *val)
 
 	switch (key) {
 	case 'T': t->time = true; break;
+	case 't': t->timestamp = true; break;
 	case 'p': t->opts.pid = cli_parse_pid(val); break;
 	case 'P': tcpstate_parse_ports(val, 'P', t->opts.rports); break;
 	case '4': t->opts.family = AF_INET; break;
@@ -67,12 +70,15 @@ static int on_event(void *arg, void *data, size_t size)
 
 	if (size < sizeof(*e))
 		return 0;
+	/* signed: an event may come between the attach and start_ns */
+	double since_start = (double)(int64_t)(e->ts_ns - t->start_ns) / 1e9;
 	t->seen++;
 	t->failed += !ok;
 	inet_addr_str(e->flow.family, e->flow.saddr, l, sizeof(l));
 	inet_addr_str(e->flow.family, e->flow.daddr, r, sizeof(r));
 	if (t->common.json) {
 		json_begin(&j, stdout, "tcpconnect");
+		json_double(&j, "time_s", since_start);
 		json_u64(&j, "pid", e->pid);
 		json_str(&j, "comm", e->comm);
 		net_flow_json(&j, &e->flow);
@@ -86,6 +92,8 @@ static int on_event(void *arg, void *data, size_t size)
 		cli_strftime_now(now, sizeof(now));
 		printf("%-8s ", now);
 	}
+	if (t->timestamp)
+		printf("%-9.3f ", since_start);
 	printf("%-7u %-12.12s %-2d %-16s %-16s %-5u %-5u %8.3f %s\n", e->pid, e->comm,
 	       e->flow.family == AF_INET6 ? 6 : 4, l, r, e->flow.sport, e->flow.dport,
 	       e->span_ns / 1e6, ok ? "" : "failed");
@@ -125,10 +133,13 @@ int cmd_tcpconnect(int argc, char **argv)
 	wbpf_init(t.common.verbose);
 	if ((err = tcpstate_open(&t.ts, &t.opts, "tcpconnect's BPF programs", on_event, &t)))
 		goto out;
+	t.start_ns = cli_now_ns(); /* the kernel's clock too: bpf_ktime_get_ns() */
 	fprintf(stderr, "Tracing connects... Hit Ctrl-C to end.\n");
 	if (!t.common.json) {
 		if (t.time)
 			printf("%-8s ", "TIME");
+		if (t.timestamp)
+			printf("%-9s ", "TIME(s)");
 		printf("%-7s %-12s %-2s %-16s %-16s %-5s %-5s %8s %s\n", "PID", "COMM", "IP", "SADDR",
 		       "DADDR", "SPORT", "DPORT", "LAT(ms)", "RESULT");
 	}

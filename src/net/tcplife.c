@@ -15,12 +15,14 @@ struct tcplife {
 	struct tcpstate ts; /* first: net_poll_ring() finds the ring buffer here */
 	struct cli_common common;
 	struct tcpstate_opts opts;
-	bool time, wide;
+	bool time, timestamp, wide;
+	uint64_t start_ns; /* when tracing began (CLOCK_MONOTONIC) */
 	uint64_t seen;
 };
 
 static const struct cli_opt options[] = {
 	{'T', "time", NULL, "include a time column (HH:MM:SS)"},
+	{'t', "timestamp", NULL, "include a column of seconds since tracing began"},
 	{'w', "wide", NULL, "wide columns (fit IPv6 addresses)"},
 	{'p', "pid", "PID", "this process only"},
 	{'L', "localport", "PORTS", "these local ports only (comma-separated)"},
@@ -33,7 +35,7 @@ static const struct cli_opt options[] = {
 const struct cli_spec tcplife_spec = {
 	.name = "tcplife",
 	.summary = "TCP connection lifetimes with process, ports and bytes each way",
-	.usage = "[-T] [-w] [-p PID] [-L PORTS] [-D PORTS] [-4 | -6] [--json]",
+	.usage = "[-T] [-t] [-w] [-p PID] [-L PORTS] [-D PORTS] [-4 | -6] [--json]",
 	.description =
 		"Prints a line per TCP connection when it closes: the process, local and remote\n"
 		"address and port, kilobytes received and acknowledged-sent (tcp_sock's\n"
@@ -55,6 +57,7 @@ static int on_option(void *arg, int key, const char *val)
 
 	switch (key) {
 	case 'T': t->time = true; break;
+	case 't': t->timestamp = true; break;
 	case 'w': t->wide = true; break;
 	case 'p': t->opts.pid = cli_parse_pid(val); break;
 	case 'L': tcpstate_parse_ports(val, 'L', t->opts.lports); break;
@@ -75,11 +78,14 @@ static int on_event(void *arg, void *data, size_t size)
 
 	if (size < sizeof(*e))
 		return 0;
+	/* signed: an event may come between the attach and start_ns */
+	double since_start = (double)(int64_t)(e->ts_ns - t->start_ns) / 1e9;
 	t->seen++;
 	inet_addr_str(e->flow.family, e->flow.saddr, l, sizeof(l));
 	inet_addr_str(e->flow.family, e->flow.daddr, r, sizeof(r));
 	if (t->common.json) {
 		json_begin(&j, stdout, "tcplife");
+		json_double(&j, "time_s", since_start);
 		json_u64(&j, "pid", e->pid);
 		json_str(&j, "comm", e->comm);
 		net_flow_json(&j, &e->flow);
@@ -95,6 +101,8 @@ static int on_event(void *arg, void *data, size_t size)
 		cli_strftime_now(now, sizeof(now));
 		printf("%-8s ", now);
 	}
+	if (t->timestamp)
+		printf("%-9.6f ", since_start);
 	printf("%-7u %-12.12s %-*s %-5u %-*s %-5u %7llu %7llu %9.2f\n", e->pid,
 	       e->comm[0] ? e->comm : "?", aw, l, e->flow.sport, aw, r, e->flow.dport,
 	       (unsigned long long)e->tx_bytes / 1024, (unsigned long long)e->rx_bytes / 1024,
@@ -134,11 +142,14 @@ int cmd_tcplife(int argc, char **argv)
 	wbpf_init(t.common.verbose);
 	if ((err = tcpstate_open(&t.ts, &t.opts, "tcplife's BPF programs", on_event, &t)))
 		goto out;
+	t.start_ns = cli_now_ns(); /* the kernel's clock too: bpf_ktime_get_ns() */
 	fprintf(stderr, "Tracing TCP connections... Hit Ctrl-C to end.\n");
 	aw = t.wide ? 39 : 15;
 	if (!t.common.json) {
 		if (t.time)
 			printf("%-8s ", "TIME");
+		if (t.timestamp)
+			printf("%-9s ", "TIME(s)");
 		printf("%-7s %-12s %-*s %-5s %-*s %-5s %7s %7s %9s\n", "PID", "COMM", aw, "LADDR",
 		       "LPORT", aw, "RADDR", "RPORT", "TX_KB", "RX_KB", "MS");
 	}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tcplife and tcpconnect over a veth pair: each of N connections the test opens shows up
 # once, with the right ports, process and bytes each way; a refused connect shows as
-# failed; the raw_tp fallback; bad input.
+# failed; the raw_tp fallback; the -t and -T time columns; bad input.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/netlib.sh"
 need_root
@@ -53,4 +53,26 @@ run_once() { # label env
 }
 run_once btf ""
 run_once raw "WHYSLOW_FORCE_RAW_TP=1"
+
+# -t (bcc's): a TIME(s) column of seconds since tracing began, after -T's HH:MM:SS; the
+# N connects start a second after the tracers attach, so each stamp lies in [1, elapsed]
+$WS tcplife -T -t -D 5206 >"$TMP/lifet.txt" 2>"$TMP/lifet.err" &
+life=$!
+$WS tcpconnect -t -P 5206 >"$TMP/connt.txt" 2>"$TMP/connt.err" &
+conn=$!
+wait_attached "$TMP/lifet.err"; wait_attached "$TMP/connt.err"
+start=$(date +%s.%N)
+sleep 1
+start_server 5206 2000 $N
+ip netns exec "$NS_A" "$WORKLOADS/netpair" client "$IP_B" 5206 10000 $N >/dev/null || fail "client failed"
+sleep 0.3
+stop_tracer $life; stop_tracer $conn
+elapsed=$(echo "$(date +%s.%N) - $start" | bc)
+assert_eq "$(head -1 "$TMP/lifet.txt" | awk '{print $1, $2, $3}')" "TIME TIME(s) PID" "tcplife -T -t header"
+assert_eq "$(head -1 "$TMP/connt.txt" | awk '{print $1, $2}')" "TIME(s) PID" "tcpconnect -t header"
+assert_eq "$(awk 'NR > 1 && $1 ~ /^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]$/ && $2 >= 0.9 && $2 <= '"$elapsed"'' "$TMP/lifet.txt" | wc -l)" \
+  $N "tcplife -T -t lines with a clock time and seconds in [0.9, $elapsed]"
+assert_eq "$(awk 'NR > 1 && $1 >= 0.9 && $1 <= '"$elapsed"' && $2 ~ /^[0-9]+$/' "$TMP/connt.txt" | wc -l)" \
+  $N "tcpconnect -t lines with seconds in [0.9, $elapsed]"
+assert_eq "$(awk 'NR > 1 {print $1}' "$TMP/connt.txt" | sort -c -g && echo sorted)" sorted "tcpconnect -t stamps in order"
 exit 0
