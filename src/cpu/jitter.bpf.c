@@ -73,6 +73,24 @@ static __always_inline struct jitter_thread *watched_thread(struct task_struct *
 	return slot ? bpf_map_lookup_elem(&threads, slot) : NULL;
 }
 
+/* This kernel (6.18 in a VM) emits sched_switch for a next that never runs: the following
+ * switch on the CPU shows another task than that next leaving. A watched thread booked as
+ * running by such a switch is in fact still waiting, from the time of that switch on. */
+static __always_inline void undo_phantom_switch_in(struct jitter_cpu *cs, __u32 prev_tid)
+{
+	struct jitter_thread *th;
+	__u32 slot;
+
+	if (!cs->cur_slot || cs->cur_tid == prev_tid)
+		return;
+	slot = cs->cur_slot - 1;
+	th = bpf_map_lookup_elem(&threads, &slot);
+	if (th && !th->since && th->in_ts == cs->cur_ts) {
+		th->since = cs->cur_ts;
+		th->runnable = 1;
+	}
+}
+
 static __always_inline struct jitter_cpu *this_cpu(__u32 *cpu)
 {
 	*cpu = bpf_get_smp_processor_id();
@@ -143,6 +161,7 @@ static __always_inline void on_switch(bool preempt, struct task_struct *prev,
 	__u32 cpu, idx;
 
 	if ((cs = this_cpu(&cpu))) {
+		undo_phantom_switch_in(cs, BPF_CORE_READ(prev, pid));
 		idx = cpu * JITTER_SWITCH_RING + (cs->switches & (JITTER_SWITCH_RING - 1));
 		rec = bpf_map_lookup_elem(&switch_ring, &idx);
 		if (rec) {
@@ -167,9 +186,17 @@ static __always_inline void on_switch(bool preempt, struct task_struct *prev,
 				th->stall_start = 0; /* a sleep the thread chose */
 		}
 	}
+	if (cs) {
+		__u32 next_tid = BPF_CORE_READ(next, pid), *slot = bpf_map_lookup_elem(&watched, &next_tid);
+
+		cs->cur_tid = next_tid;
+		cs->cur_ts = now;
+		cs->cur_slot = slot ? *slot + 1 : 0;
+	}
 	if ((th = watched_thread(next)) && th->since) {
 		close_period(th, now);
 		th->since = 0;
+		th->in_ts = now;
 		if (pid_mode)
 			stall_end(th, BPF_CORE_READ(next, pid), now);
 	}

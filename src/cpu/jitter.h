@@ -34,7 +34,9 @@ struct jitter_cpu {
 	__u64 signals;     /* signal_ring records written */
 	__u64 softirq_ns, hardirq_ns; /* cumulative */
 	__u64 softirq_start, hardirq_start;
-	__u64 pad[2];
+	/* the last switch: its next and when; a watched next's slot + 1 (0: not watched) */
+	__u32 cur_tid, cur_slot;
+	__u64 cur_ts;
 };
 
 /* Per watched thread: cumulative time off-CPU split by why. */
@@ -51,7 +53,8 @@ struct jitter_thread {
 	__u64 stall_runnable, stall_stopped, stall_softirq, stall_hardirq;
 	__u32 stall_cpu;
 	__u32 pad;
-	__u64 pad2[3];
+	__u64 in_ts;       /* its last switch-in */
+	__u64 pad2[2];
 };
 
 /* -p mode: an involuntary absence of a watched thread longer than the threshold. */
