@@ -20,6 +20,8 @@
 
 const volatile bool filter_tgid = false; /* -p */
 const volatile __u32 targ_tgid = 0;
+const volatile bool filter_tid = false; /* -t */
+const volatile __u32 targ_tid = 0;
 const volatile bool user_threads_only = false;   /* -u */
 const volatile bool kernel_threads_only = false; /* -k */
 const volatile bool user_stacks = true;   /* not -K */
@@ -54,6 +56,8 @@ struct {
 static __always_inline bool wanted(struct task_struct *t)
 {
 	if (filter_tgid && BPF_CORE_READ(t, tgid) != targ_tgid)
+		return false;
+	if (filter_tid && BPF_CORE_READ(t, pid) != targ_tid)
 		return false;
 	if (user_threads_only && (BPF_CORE_READ(t, flags) & PF_KTHREAD))
 		return false;

@@ -28,6 +28,8 @@ static int load(struct offcputime_collector *oc, bool use_btf)
 	oc->tp_btf = use_btf;
 	skel->rodata->filter_tgid = o->pid > 0;
 	skel->rodata->targ_tgid = (uint32_t)o->pid;
+	skel->rodata->filter_tid = o->tid > 0;
+	skel->rodata->targ_tid = (uint32_t)o->tid;
 	skel->rodata->user_threads_only = o->user_threads_only;
 	skel->rodata->kernel_threads_only = o->kernel_threads_only;
 	skel->rodata->user_stacks = !o->kernel_only;
@@ -97,6 +99,7 @@ enum { OPT_STATE = CLI_LONG_ONLY, OPT_DURATION, OPT_FLAMEGRAPH };
 
 static const struct cli_opt options[] = {
 	{'p', "pid", "PID", "trace this process only"},
+	{'t', "tid", "TID", "trace this thread only"},
 	{'u', "user-threads-only", NULL, "user threads only (no kernel threads)"},
 	{'k', "kernel-threads-only", NULL, "kernel threads only"},
 	{'U', "user-stacks-only", NULL, "show user stacks only"},
@@ -117,7 +120,7 @@ static const struct cli_opt options[] = {
 const struct cli_spec offcputime_spec = {
 	.name = "offcputime",
 	.summary = "off-CPU time by user and kernel stack (blocked, sleeping, waiting), folded or multi-line",
-	.usage = "[-p PID] [-u | -k] [-U | -K] [-m US] [-M US] [-f] [--json] [duration | interval count]",
+	.usage = "[-p PID | -t TID] [-u | -k] [-U | -K] [-m US] [-M US] [-f] [--json] [duration | interval count]",
 	.description =
 		"Sums, in microseconds, the time tasks spend off-CPU, by the stacks they left the\n"
 		"CPU in (sched_switch): sleeps, locks, I/O waits, pipe reads, and also waiting for\n"
@@ -127,6 +130,7 @@ const struct cli_spec offcputime_spec = {
 	.opts = options,
 	.examples = "  whyslow offcputime 5                   # all threads, 5 s\n"
 		    "  whyslow offcputime -p 1234 -m 1000 10  # blocks of 1 ms or more\n"
+		    "  whyslow offcputime -t 1235 5           # one thread of it\n"
 		    "  whyslow offcputime -f 10 > off.folded  # for a flame graph\n",
 	.interval = true,
 };
@@ -137,6 +141,7 @@ static int on_option(void *arg, int key, const char *val)
 
 	switch (key) {
 	case 'p': c->opts.pid = cli_parse_pid(val); break;
+	case 't': c->opts.tid = cli_parse_tid(val); break;
 	case 'u': c->opts.user_threads_only = true; break;
 	case 'k': c->opts.kernel_threads_only = true; break;
 	case 'U': c->opts.user_only = true; break;
@@ -154,12 +159,12 @@ static int on_option(void *arg, int key, const char *val)
 	return 0;
 }
 
-/* With -p, the run ends (with a last print) when the process exits. */
+/* With -p (-t), the run ends (with a last print) when the process (thread) exits. */
 static int watch_target(void *arg, int timeout_ms)
 {
 	struct offcputime_cmd *c = arg;
 
-	return pidwatch_sleep(c->opts.pid, timeout_ms);
+	return pidwatch_sleep(c->opts.pid ? c->opts.pid : c->opts.tid, timeout_ms);
 }
 
 static int print_interval(void *arg, bool last)
@@ -198,6 +203,8 @@ int cmd_offcputime(int argc, char **argv)
 	cli_parse(&offcputime_spec, argc, argv, &c.common, on_option, &c);
 	if (c.opts.user_only && c.opts.kernel_only)
 		cli_usage_error("-U and -K exclude each other");
+	if (c.opts.pid && c.opts.tid)
+		cli_usage_error("-p and -t exclude each other");
 	if (c.opts.user_threads_only && c.opts.kernel_threads_only)
 		cli_usage_error("-u and -k exclude each other");
 	if (c.opts.max_us && c.opts.max_us < c.opts.min_us)
@@ -209,7 +216,7 @@ int cmd_offcputime(int argc, char **argv)
 		c.common.interval_s = 0;
 	}
 	ops.duration_ms = (uint64_t)c.duration_s * 1000;
-	if (c.opts.pid)
+	if (c.opts.pid || c.opts.tid)
 		ops.poll = watch_target;
 	wbpf_init(c.common.verbose);
 	if ((err = wbpf_check_prereqs()))
@@ -217,14 +224,14 @@ int cmd_offcputime(int argc, char **argv)
 	if (stack_syms_open(&c.syms, !c.opts.user_only, !c.opts.kernel_only) && !c.opts.user_only)
 		cli_warn("cannot read /proc/kallsyms: kernel frames will show as [unknown]");
 	c.syms.offsets = c.offsets;
-	if (c.opts.pid)
-		stack_syms_warm(&c.syms, c.opts.pid);
+	if (c.opts.pid || c.opts.tid)
+		stack_syms_warm(&c.syms, c.opts.pid ? c.opts.pid : c.opts.tid);
 	if ((err = offcputime_open(&c.oc, &c.opts))) {
 		stack_syms_close(&c.syms);
 		return err;
 	}
 	fprintf(stderr, "Tracing off-CPU time (us) of %s by %s stack... Hit Ctrl-C to end.\n",
-		c.opts.pid ? "one process" : "all threads",
+		c.opts.pid ? "one process" : c.opts.tid ? "one thread" : "all threads",
 		c.opts.user_only ? "user" : c.opts.kernel_only ? "kernel" : "user + kernel");
 	err = cli_run_loop(&c.common, &ops, &c);
 	offcputime_close(&c.oc);

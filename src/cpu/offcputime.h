@@ -22,6 +22,7 @@ struct offcputime_bpf;
 
 struct offcputime_opts {
 	pid_t pid;                /* 0: every process */
+	pid_t tid;                /* -t: this thread only (0: every thread) */
 	bool user_threads_only;   /* -u */
 	bool kernel_threads_only; /* -k */
 	bool user_only, kernel_only; /* -U, -K: which stacks */

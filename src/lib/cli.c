@@ -246,6 +246,18 @@ pid_t cli_parse_pid(const char *s)
 	return pid;
 }
 
+/* /proc/TID exists for every thread, though only process ids are listed there. */
+pid_t cli_parse_tid(const char *s)
+{
+	pid_t tid = (pid_t)cli_parse_ulong(s, "TID", 1, INT_MAX);
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d", tid);
+	if (access(path, F_OK) != 0)
+		cli_usage_error("no thread with TID %d: is it still running? (ps -eLo pid,tid,comm)", tid);
+	return tid;
+}
+
 int cli_parse_cpu(const char *s)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_CONF);

@@ -64,6 +64,7 @@ unsigned long cli_parse_ulong(const char *s, const char *what, unsigned long min
 			      unsigned long max);
 double cli_parse_double(const char *s, const char *what, double min, double max);
 pid_t cli_parse_pid(const char *s);            /* must exist in /proc */
+pid_t cli_parse_tid(const char *s);            /* a thread id: must exist in /proc */
 int cli_parse_cpu(const char *s);              /* must be a possible CPU */
 dev_t cli_parse_disk(const char *s, char *name, size_t name_size); /* "sda", "/dev/sda", "8:0" */
 

@@ -2,7 +2,8 @@
 # offcputime against a workload with known sleeps: N rounds of a 50 ms nanosleep (in
 # sleep_part) and a pipe read answered 30 ms later by a helper thread (in pipe_part). The
 # workload measures its own totals; the stacks ending in each part must carry the same
-# totals within 10%. Checked on the tp_btf path and on the raw_tp fallback.
+# totals within 10%. Checked on the tp_btf path and on the raw_tp fallback. -t keeps
+# one thread: the main thread's or the helper's.
 source "$(dirname "$0")/lib.sh"
 need_root; need_cmd jq
 
@@ -48,8 +49,41 @@ grep -q '_\[k\]\|^    --$' "$TMP/u.txt" && fail "-U printed kernel frames"
 assert_contains "$(cat "$TMP/u.txt")" "^    sleep_part$" "multi-line user frame"
 kill $work; wait $work 2>/dev/null
 
+# -t: one thread only. offwork's main thread blocks in sleep_part and pipe_part, its
+# helper ("offhelper") in its own sleeps; each one's TID keeps its stacks and no others,
+# on both program paths
+"$WORKLOADS/offwork" 1000 20 10 >/dev/null & work=$!
+on_exit "kill $work"
+wait_exec $work offwork
+helper_tid=
+for i in $(seq 1 100); do
+  for t in /proc/$work/task/*; do [ "$(cat "$t/comm" 2>/dev/null)" = offhelper ] && helper_tid=${t##*/}; done
+  [ -n "$helper_tid" ] && break; sleep 0.02
+done
+[ -n "$helper_tid" ] || fail "offwork's helper thread not found"
+check_tid() { # check_tid LABEL TID NAME OTHER_NAME [env...]
+  local label=$1 tid=$2 name=$3 other=$4; shift 4
+  "$@" "$WS" offcputime -t "$tid" -m 1000 -f 1 >"$TMP/t.$label" 2>"$TMP/err" || fail "$label: offcputime -t failed: $(cat "$TMP/err")"
+  assert_between "$(grep -c "^$name;" "$TMP/t.$label")" 1 100000 "$label: -t $tid: $name stacks"
+  assert_eq "$(grep -cv "^$name;" "$TMP/t.$label")" 0 "$label: -t $tid: stacks of threads other than $name"
+  grep -q "^$other;" "$TMP/t.$label" && fail "$label: -t $tid shows $other"
+  total=$(awk '{n += $NF} END {print n + 0}' "$TMP/t.$label")
+  # one thread cannot be off-CPU longer than the run (1 s, plus start and exit)
+  assert_between "$total" 100000 1500000 "$label: -t $tid: off-CPU us of one thread in 1 s"
+}
+for path in tp_btf raw_tp; do
+  envs=(env); [ $path = raw_tp ] && envs=(env WHYSLOW_FORCE_RAW_TP=1)
+  check_tid "$path-main" "$work" offwork offhelper "${envs[@]}"
+  grep -q ';sleep_part;' "$TMP/t.$path-main" || fail "$path: -t main thread: no sleep_part stack"
+  check_tid "$path-helper" "$helper_tid" offhelper offwork "${envs[@]}"
+done
+kill $work; wait $work 2>/dev/null
+
 # bad input
 rc=0; "$WS" offcputime -p 999999 1 >"$TMP/o" 2>&1 || rc=$?; assert_eq "$rc" 2 "-p missing process"
+rc=0; "$WS" offcputime -t 999999 1 >"$TMP/o" 2>&1 || rc=$?; assert_eq "$rc" 2 "-t missing thread"
+assert_contains "$(head -1 "$TMP/o")" "no thread with TID 999999" "-t missing thread message"
+rc=0; "$WS" offcputime -p $$ -t $$ 1 >"$TMP/o" 2>&1 || rc=$?; assert_eq "$rc" 2 "-p with -t"
 rc=0; "$WS" offcputime -m 10 -M 5 1 >"$TMP/o" 2>&1 || rc=$?; assert_eq "$rc" 2 "-M below -m"
 rc=0; "$WS" offcputime -m x 1 >"$TMP/o" 2>&1 || rc=$?; assert_eq "$rc" 2 "-m x"
 "$WORKLOADS/cpuburn" 1 & burn=$!
