@@ -14,6 +14,8 @@
 
 const volatile bool filter_tgid = false; /* -p */
 const volatile __u32 targ_tgid = 0;
+const volatile bool filter_tid = false; /* -L */
+const volatile __u32 targ_tid = 0;
 const volatile bool user_only = false;    /* -U */
 const volatile bool kernel_only = false;  /* -K */
 const volatile bool include_idle = false; /* -I */
@@ -38,6 +40,8 @@ int sample(struct bpf_perf_event_data *ctx)
 	if (tid == 0 && !include_idle) /* the idle task */
 		return 0;
 	if (filter_tgid && tgid != targ_tgid)
+		return 0;
+	if (filter_tid && tid != targ_tid)
 		return 0;
 	key.pid = tgid;
 	bpf_get_current_comm(key.comm, sizeof(key.comm));

@@ -32,6 +32,8 @@ int profile_open(struct profile_collector *pc, const struct profile_opts *opts)
 		return wbpf_load_error("profile's BPF program", -errno);
 	pc->skel->rodata->filter_tgid = opts->pid > 0;
 	pc->skel->rodata->targ_tgid = (uint32_t)opts->pid;
+	pc->skel->rodata->filter_tid = opts->tid > 0;
+	pc->skel->rodata->targ_tid = (uint32_t)opts->tid;
 	pc->skel->rodata->user_only = opts->user_only;
 	pc->skel->rodata->kernel_only = opts->kernel_only;
 	pc->skel->rodata->include_idle = opts->include_idle;
@@ -80,6 +82,7 @@ enum { OPT_DURATION = CLI_LONG_ONLY, OPT_FLAMEGRAPH };
 static const struct cli_opt options[] = {
 	{'F', "frequency", "HZ", "samples per second per CPU (default 49)"},
 	{'p', "pid", "PID", "sample this process only"},
+	{'L', "tid", "TID", "sample this thread only"},
 	{'C', "cpu", "CPU", "sample this CPU only"},
 	{'U', "user-stacks-only", NULL, "user stacks only (no kernel frames)"},
 	{'K', "kernel-stacks-only", NULL, "kernel stacks only (no user frames)"},
@@ -97,7 +100,7 @@ static const struct cli_opt options[] = {
 const struct cli_spec profile_spec = {
 	.name = "profile",
 	.summary = "on-CPU stack sampling (cpu-clock perf events), multi-line or folded",
-	.usage = "[-F HZ] [-p PID] [-C CPU] [-U | -K] [-f] [-d] [--json] [duration | interval count]",
+	.usage = "[-F HZ] [-p PID | -L TID] [-C CPU] [-U | -K] [-f] [-d] [--json] [duration | interval count]",
 	.description =
 		"Samples what runs on each CPU HZ times a second with a cpu-clock software\n"
 		"perf event (no hardware counters needed, so it works in VMs) and counts the\n"
@@ -109,6 +112,7 @@ const struct cli_spec profile_spec = {
 		    "  whyslow profile -F 99 -f 30 > out.folded\n"
 		    "  whyslow profile --flamegraph cpu.svg 10\n"
 		    "  whyslow profile -p 1234 -U 5      # user stacks of process 1234\n"
+		    "  whyslow profile -L 1235 5         # thread 1235 only\n"
 		    "  whyslow profile -C 1 5 3         # CPU 1, every 5 s, three times\n",
 	.interval = true,
 };
@@ -120,6 +124,7 @@ static int on_option(void *arg, int key, const char *val)
 	switch (key) {
 	case 'F': p->opts.freq_hz = cli_parse_ulong(val, "frequency (Hz)", 1, 100000); break;
 	case 'p': p->opts.pid = cli_parse_pid(val); break;
+	case 'L': p->opts.tid = cli_parse_tid(val); break;
 	case 'C': p->opts.cpu = cli_parse_cpu(val); break;
 	case 'U': p->opts.user_only = true; break;
 	case 'K': p->opts.kernel_only = true; break;
@@ -135,12 +140,12 @@ static int on_option(void *arg, int key, const char *val)
 	return 0;
 }
 
-/* With -p, the run ends (with a last print) when the process exits. */
+/* With -p (-L), the run ends (with a last print) when the process (thread) exits. */
 static int watch_target(void *arg, int timeout_ms)
 {
 	struct profile_cmd *p = arg;
 
-	return pidwatch_sleep(p->opts.pid, timeout_ms);
+	return pidwatch_sleep(p->opts.pid ? p->opts.pid : p->opts.tid, timeout_ms);
 }
 
 static void json_frequency(struct json *j, void *ctx)
@@ -188,13 +193,15 @@ int cmd_profile(int argc, char **argv)
 	cli_parse(&profile_spec, argc, argv, &p.common, on_option, &p);
 	if (p.opts.user_only && p.opts.kernel_only)
 		cli_usage_error("-U and -K exclude each other");
+	if (p.opts.pid && p.opts.tid)
+		cli_usage_error("-p and -L exclude each other");
 	if (p.common.interval_s && p.common.count <= 0 && !p.duration_s) {
 		/* bcc's profile takes one positional: the duration */
 		p.duration_s = p.common.interval_s;
 		p.common.interval_s = 0;
 	}
 	ops.duration_ms = (uint64_t)p.duration_s * 1000;
-	if (p.opts.pid)
+	if (p.opts.pid || p.opts.tid)
 		ops.poll = watch_target;
 	wbpf_init(p.common.verbose);
 	if ((err = wbpf_check_prereqs()))
@@ -202,15 +209,16 @@ int cmd_profile(int argc, char **argv)
 	if (stack_syms_open(&p.syms, !p.opts.user_only, !p.opts.kernel_only) && !p.opts.user_only)
 		cli_warn("cannot read /proc/kallsyms: kernel frames will show as [unknown]");
 	p.syms.offsets = p.offsets;
-	if (p.opts.pid)
-		stack_syms_warm(&p.syms, p.opts.pid);
+	if (p.opts.pid || p.opts.tid)
+		stack_syms_warm(&p.syms, p.opts.pid ? p.opts.pid : p.opts.tid);
 	if ((err = profile_open(&p.pc, &p.opts))) {
 		stack_syms_close(&p.syms);
 		return err;
 	}
 	if (!p.common.json && !p.folded)
 		fprintf(stderr, "Sampling at %u Hertz of %s by %s stack%s... Hit Ctrl-C to end.\n",
-			p.pc.opts.freq_hz, p.opts.pid ? "one process" : "all threads",
+			p.pc.opts.freq_hz,
+			p.opts.pid ? "one process" : p.opts.tid ? "one thread" : "all threads",
 			p.opts.user_only ? "user" : p.opts.kernel_only ? "kernel" : "user + kernel",
 			p.opts.cpu >= 0 ? " on one CPU" : "");
 	else

@@ -18,6 +18,7 @@ struct profile_bpf;
 struct profile_opts {
 	unsigned freq_hz;  /* samples per second per CPU (default 49) */
 	pid_t pid;         /* 0: every process */
+	pid_t tid;         /* -L: this thread only (0: every thread) */
 	int cpu;           /* -1: every CPU */
 	bool user_only, kernel_only, include_idle;
 };

@@ -2,7 +2,8 @@
 # profile on a workload whose two functions burn CPU 2:1 (counted in loop iterations, so
 # preemption does not change the ratio; the workload also measures each function's CPU
 # time, the truth): both names, the sampled ratio within 10% of the measured one, user
-# and kernel frames on one stack, and folded output a flame graph renderer accepts.
+# and kernel frames on one stack, and folded output a flame graph renderer accepts; -L
+# keeps one thread of a two-thread burner.
 source "$(dirname "$0")/lib.sh"
 need_root; need_cmd jq
 
@@ -65,6 +66,30 @@ wait_exec $burn cpuburn
 assert_eq "$(awk '{n += $NF} END {print n + 0}' "$TMP/c0")" 0 "samples on CPU 0 of a task pinned to CPU 1"
 wait $burn
 
+# -L: one thread only. threadburn burns in two threads, each under its own name and in
+# its own function; -p shows both, -L of either thread's id only that thread
+"$WORKLOADS/threadburn" 6 >"$TMP/tids" & tb=$!
+on_exit "kill $tb"
+for i in $(seq 1 100); do [ -s "$TMP/tids" ] && break; sleep 0.05; done
+main_tid=$(sed -n 's/.*main_tid=\([0-9]*\).*/\1/p' "$TMP/tids")
+helper_tid=$(sed -n 's/.*helper_tid=\([0-9]*\).*/\1/p' "$TMP/tids")
+[ -n "$main_tid" ] && [ -n "$helper_tid" ] || fail "threadburn printed no thread ids: $(cat "$TMP/tids")"
+assert_eq "$main_tid" "$tb" "threadburn's main thread id"
+"$WS" profile -F 499 -p "$tb" -f 1 >"$TMP/l.all" 2>"$TMP/err" || fail "profile -p failed: $(cat "$TMP/err")"
+grep -q '^threadburn;.*;burn_main ' "$TMP/l.all" && grep -q '^burnhelper;.*;burn_helper ' "$TMP/l.all" ||
+  fail "-p: both threads should show: $(head -5 "$TMP/l.all")"
+check_tid() { # check_tid TID NAME FUNCTION OTHER_NAME OTHER_FUNCTION
+  "$WS" profile -F 499 -L "$1" -f 1 >"$TMP/l.$2" 2>"$TMP/err" || fail "profile -L $1 failed: $(cat "$TMP/err")"
+  assert_between "$(awk '{n += $NF} END {print n + 0}' "$TMP/l.$2")" 50 600 "-L $1 ($2): samples in 1 s at 499 Hz, one thread"
+  assert_eq "$(grep -cv "^$2;" "$TMP/l.$2")" 0 "-L $1: lines of threads other than $2"
+  grep -q ";$3 " "$TMP/l.$2" || fail "-L $1: no $3 stack: $(head -3 "$TMP/l.$2")"
+  grep -q "$4\|$5" "$TMP/l.$2" && fail "-L $1: $4 or $5 shows: $(grep "$4\|$5" "$TMP/l.$2" | head -3)"
+  note "-L $1: only $2 in $3"
+}
+check_tid "$main_tid" threadburn burn_main burnhelper burn_helper
+check_tid "$helper_tid" burnhelper burn_helper threadburn burn_main
+kill $tb; wait $tb 2>/dev/null
+
 # bad input: one line, exit 2 for usage, 1 for a process that goes away
 rc=0; "$WS" profile -F 0 1 >"$TMP/o" 2>&1 || rc=$?
 assert_eq "$rc" 2 "-F 0 exit status"; assert_contains "$(head -1 "$TMP/o")" "frequency" "-F 0 message"
@@ -75,6 +100,11 @@ assert_eq "$rc" 2 "-p of a missing process"
 assert_contains "$(head -1 "$TMP/o")" "999999" "missing process message"
 rc=0; "$WS" profile -U -K 1 >"$TMP/o" 2>&1 || rc=$?
 assert_eq "$rc" 2 "-U with -K"
+rc=0; "$WS" profile -L 999999 1 >"$TMP/o" 2>&1 || rc=$?
+assert_eq "$rc" 2 "-L of a missing thread"
+assert_contains "$(head -1 "$TMP/o")" "no thread with TID 999999" "missing thread message"
+rc=0; "$WS" profile -p $$ -L $$ 1 >"$TMP/o" 2>&1 || rc=$?
+assert_eq "$rc" 2 "-p with -L"
 "$WORKLOADS/cpuburn" 1 & burn=$!
 # until the child has exec'd, its maps are the shell's: symbols read then would be those
 wait_exec $burn cpuburn
