@@ -3,7 +3,9 @@
  * current task, target the task argument, with the kernel's result), plus kill, tkill and
  * tgkill syscalls that failed before a signal was generated (EPERM, ESRCH), from the
  * syscalls tracepoints when the kernel has them. Events go through a ring buffer; failed
- * reservations are counted, never hidden. */
+ * reservations are counted, never hidden. With -k, a generated signal is kept only if its
+ * sender is inside a kill, tkill or tgkill call for that signal (the syscall entry left
+ * its arguments in pending_kills), as bcc's sigsnoop -k traces only those syscalls. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -16,6 +18,7 @@ const volatile __u32 filter_sender = 0; /* -p: tgid */
 const volatile __u32 filter_target = 0; /* --target: tgid */
 const volatile int filter_sig = 0;      /* -s */
 const volatile bool failed_only = false; /* -x */
+const volatile bool kill_only = false;   /* -k: signals sent by kill/tkill/tgkill */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -82,6 +85,14 @@ static __always_inline void on_generate(int sig, struct kernel_siginfo *info,
 
 	if (failed_only || (filter_sig && sig != filter_sig) || !sender_ok())
 		return;
+	if (kill_only) {
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		struct kill_args *args = bpf_map_lookup_elem(&pending_kills, &tid);
+
+		/* the signal asked for, not one the kernel raises on the way */
+		if (!args || args->sig != sig)
+			return;
+	}
 	tgid = BPF_CORE_READ(task, tgid);
 	if (filter_target && tgid != filter_target)
 		return;

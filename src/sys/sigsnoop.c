@@ -58,11 +58,10 @@ static int load(struct sigsnoop_collector *sc, bool use_btf, bool syscalls)
 	skel->rodata->filter_target = (uint32_t)sc->opts.target;
 	skel->rodata->filter_sig = sc->opts.sig;
 	skel->rodata->failed_only = sc->opts.failed_only;
+	skel->rodata->kill_only = sc->opts.kill_only;
 	wbpf_pick(skel->progs.generate_btf, skel->progs.generate_raw, use_btf);
 	for (size_t i = 0; i < sizeof(sys_progs) / sizeof(sys_progs[0]); i++)
 		bpf_program__set_autoload(sys_progs[i], syscalls);
-	if (!syscalls)
-		bpf_map__set_autocreate(skel->maps.pending_kills, false);
 	err = sigsnoop_bpf__load(skel);
 	if (!err)
 		err = sigsnoop_bpf__attach(skel);
@@ -85,8 +84,11 @@ int sigsnoop_open(struct sigsnoop_collector *sc, const struct sigsnoop_opts *opt
 	sc->ctx = ctx;
 	if ((err = wbpf_require_tracepoints(tracepoints)))
 		return err;
+	if (opts->kill_only && !syscalls)
+		return cli_fail("-k needs the syscalls tracepoints (CONFIG_FTRACE_SYSCALLS, tracefs "
+				"mounted at /sys/kernel/tracing): mount tracefs or drop -k");
 	err = load(sc, use_btf, syscalls);
-	if (err && syscalls) { /* the syscall tracepoints are optional */
+	if (err && syscalls && !opts->kill_only) { /* the syscall tracepoints are optional */
 		sigsnoop_bpf__destroy(sc->skel);
 		err = load(sc, use_btf, syscalls = false);
 	}
@@ -149,13 +151,15 @@ static const struct cli_opt options[] = {
 	{OPT_TARGET, "target", "PID", "signals sent to this process only"},
 	{'s', "signal", "SIG", "this signal only (name or number: STOP, SIGKILL, 9)"},
 	{'x', "failed", NULL, "failed kill/tkill/tgkill calls only"},
+	{'k', "kill", NULL, "signals sent by kill/tkill/tgkill calls only (and their failures)"},
+	{'n', "name", NULL, "(signal names are always shown; JSON has the number too)"},
 	{0},
 };
 
 const struct cli_spec sigsnoop_spec = {
 	.name = "sigsnoop",
 	.summary = "every signal: sender, target, signal, result; SIGSTOP/SIGKILL/SIGCONT marked",
-	.usage = "[-p PID] [--target PID] [-s SIG] [-x] [--json] [interval [count]]",
+	.usage = "[-p PID] [--target PID] [-s SIG] [-x] [-k] [--json] [interval [count]]",
 	.description =
 		"Prints each signal as the kernel generates it (signal:signal_generate): the\n"
 		"sending process and thread, the target, the signal and what became of it\n"
@@ -163,12 +167,16 @@ const struct cli_spec sigsnoop_spec = {
 		"(EPERM, ESRCH) from the syscall tracepoints. Signals that stop, kill or\n"
 		"continue the target are marked: a process stopped by SIGSTOP stalls without\n"
 		"using CPU or waiting for it (case C6). A stopped process also raises SIGCHLD\n"
-		"to its parent. With an interval, a line per interval counts lost events.",
+		"to its parent. -k keeps the signals sent by kill(), tkill() and tgkill()\n"
+		"(not those the kernel raises: SIGCHLD, SIGPIPE, SIGSEGV, timers); a kill(PID, 0)\n"
+		"that succeeds sends no signal and does not show. With an interval, a line per\n"
+		"interval counts lost events.",
 	.opts = options,
 	.examples = "  whyslow sigsnoop                    # every signal\n"
 		    "  whyslow sigsnoop -s STOP            # who stops whom\n"
 		    "  whyslow sigsnoop --target 1234      # signals 1234 receives\n"
-		    "  whyslow sigsnoop -x                 # failed kill() calls\n",
+		    "  whyslow sigsnoop -x                 # failed kill() calls\n"
+		    "  whyslow sigsnoop -k                 # signals sent by kill() only\n",
 	.interval = true,
 };
 
@@ -184,6 +192,8 @@ static int on_option(void *arg, int key, const char *val)
 			cli_usage_error("unknown signal '%s': give a name (STOP, SIGKILL) or a number 1-64", val);
 		break;
 	case 'x': c->opts.failed_only = true; break;
+	case 'k': c->opts.kill_only = true; break;
+	case 'n': break; /* bcc: names instead of numbers; whyslow always shows names */
 	}
 	return 0;
 }

@@ -30,6 +30,7 @@ struct sigsnoop_opts {
 	pid_t target;     /* --target: receiving process (0: any) */
 	int sig;          /* -s (0: any) */
 	bool failed_only; /* -x */
+	bool kill_only;   /* -k: signals sent by kill/tkill/tgkill only (needs their tracepoints) */
 };
 typedef void (*sigsnoop_fn)(const struct sigsnoop_event *e, void *ctx);
 struct sigsnoop_collector {

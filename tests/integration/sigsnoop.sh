@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # sigsnoop: known signals between known processes: -s keeps one signal, --target one
-# receiver, -p one sender, -x only the kill() calls that failed (with their errno). The
+# receiver, -p one sender, -x only the kill() calls that failed (with their errno), -k only
+# the signals kill() sends (not the kernel's SIGCHLD). The
 # stopper test of case C6 (sender, target, SIGSTOP/SIGCONT marked) is in jitter.sh.
 source "$(dirname "$0")/lib.sh"
 need_root; need_cmd jq
@@ -47,6 +48,35 @@ snoop=$!; wait $sender; sleep 0.3; kill -INT $snoop; wait $snoop
 assert_eq "$(grep -c 'SIGCONT' "$TMP/text")" 2 "-s CONT -p: SIGCONT lines"
 assert_eq "$(grep -c 'SIGSTOP' "$TMP/text")" 0 "-s CONT: SIGSTOP lines"
 assert_contains "$(cat "$TMP/text")" "<<< continues" "effect marked"
+
+# -k: only signals sent by kill()/tkill()/tgkill(), not those the kernel raises. The
+# sender stops and continues the target and fails to signal a missing PID (all kill());
+# its children's exits raise SIGCHLD to it (not a kill): -k keeps the first three only,
+# while plain sigsnoop shows the SIGCHLDs too. -n (bcc: signal names) is accepted.
+cat >"$TMP/sender3.sh" <<EOS
+sleep 0.5; kill -STOP $target; sleep 0.05; kill -CONT $target; kill -USR1 999999 2>/dev/null
+/bin/true; sleep 0.1
+EOS
+check_kill_only() {
+  local label=$1; shift
+  "$@" "$WS" sigsnoop -k -n --json >"$TMP/$label.k.json" 2>"$TMP/$label.k.err" & local snoopk=$!
+  "$@" "$WS" sigsnoop --json >"$TMP/$label.all.json" 2>"$TMP/$label.all.err" & local snoopa=$!
+  on_exit "kill $snoopk $snoopa"
+  wait_attached "$TMP/$label.k.err"; wait_attached "$TMP/$label.all.err"
+  bash "$TMP/sender3.sh" & local sender=$!
+  wait $sender
+  sleep 0.2
+  kill -INT $snoopk $snoopa; wait $snoopk || fail "$label: sigsnoop -k failed: $(cat "$TMP/$label.k.err")"
+  wait $snoopa
+  assert_eq "$(jq -s -c --argjson s "$sender" '[.[]|select(.sender_pid==$s)]|sort_by(.ts_ns)|map([.signal,.result=="failed"])' "$TMP/$label.k.json")" \
+    '[["SIGSTOP",false],["SIGCONT",false],["SIGUSR1",true]]' "$label: -k: the sender's kill() calls"
+  assert_between "$(jq -s --argjson s "$sender" '[.[]|select(.signal=="SIGCHLD" and .target_pid==$s)]|length' "$TMP/$label.all.json")" \
+    2 100 "$label: SIGCHLDs to the sender without -k"
+  assert_eq "$(jq -s --argjson s "$sender" '[.[]|select(.signal=="SIGCHLD" and .target_pid==$s)]|length' "$TMP/$label.k.json")" \
+    0 "$label: SIGCHLDs to the sender with -k"
+}
+check_kill_only tp_btf env
+check_kill_only raw_tp env WHYSLOW_FORCE_RAW_TP=1
 
 # bad input
 rc=0; "$WS" sigsnoop -s BOGUS >"$TMP/o" 2>&1 || rc=$?; assert_eq "$rc" 2 "-s BOGUS"
