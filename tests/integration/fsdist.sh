@@ -2,8 +2,8 @@
 # fsdist and fsslower on ext4 and tmpfs: a process's known reads are counted exactly under
 # its file system; a known slow fsync (writes of the loop device throttled to 5 IOPS)
 # lands in the >= 64 ms buckets and shows in fsslower with its file name, while the fast
-# reads do not; aliases (ext4dist, ext4slower); a file system the kernel lacks, a PID that
-# exits, and raw_tp fallback.
+# reads do not at the default 10 ms threshold (-m 0 shows them all); aliases (ext4dist,
+# ext4slower); a file system the kernel lacks, a PID that exits, and raw_tp fallback.
 source "$(dirname "$0")/lib.sh"
 need_root
 need_cmd mkfs.ext4 e2fsprogs
@@ -80,6 +80,15 @@ for ENVV in "" WHYSLOW_FORCE_RAW_TP=1; do
   assert_eq "$ev" '["fsync","ext4","data",true]' "$ENVV ext4slower fsync event (all: $(jq -c 'select(.op=="fsync")' $TMP/out.json))"
   assert_eq "$(jq -c 'select(.op=="read" and .file=="data" and .ret==4096)' $TMP/out.json | wc -l)" 100 "$ENVV ext4slower -m 0 reads"
   assert_eq "$(jq 'select(.summary) | .lost_events' $TMP/out.json)" 0 "$ENVV lost events"
+  # the default threshold (10 ms, bcc's): the slow fsync shows, the fast reads do not,
+  # nor anything else under 10 ms
+  FSIO="$TMP/ext4/data 100 4096 fsync" traced_fsio ext4slower
+  assert_eq "$(jq -c 'select(.op=="fsync") | [.op, .file]' $TMP/out.json)" '["fsync","data"]' "$ENVV ext4slower (default -m) fsync event"
+  assert_eq "$(jq -c 'select(.op=="read")' $TMP/out.json | wc -l)" 0 "$ENVV ext4slower (default -m) read events"
+  assert_eq "$(jq -c 'select(.op and .latency_ms < 10)' $TMP/out.json | wc -l)" 0 "$ENVV ext4slower (default -m) events under 10 ms"
+  FSIO="$TMP/tmpfs/data 20 8192" traced_fsio fsslower -t tmpfs
+  assert_eq "$(jq -c 'select(.op)' $TMP/out.json | wc -l)" 0 "$ENVV fsslower (default -m): tmpfs events"
+  assert_eq "$(jq 'select(.summary) | .lost_events' $TMP/out.json)" 0 "$ENVV fsslower (default -m): summary line"
   # -m 0: every call, each read with its size and offset
   FSIO="$TMP/tmpfs/data 20 8192" traced_fsio fsslower -m 0 -t tmpfs --heatmap $TMP/hm.svg
   assert_eq "$(jq -c 'select(.op=="read" and .ret==8192 and .file=="data")' $TMP/out.json | wc -l)" 20 "$ENVV fsslower -m 0: tmpfs reads"
