@@ -48,3 +48,12 @@ assert_eq "$(hm '.size.total')" 8 "all merged writes of pid $apid"
 "$WS" bitesize -c nosuchcomm --json 1 1 >"$TMP/c.json" 2>/dev/null & tracer=$!
 "$WORKLOADS/dio" /dev/$dev 3 4096 r >/dev/null; wait $tracer
 assert_eq "$(jq -c '.histograms | length' "$TMP/c.json")" 0 "histograms under -c nosuchcomm"
+
+# without -D a histogram is keyed by its process: numeric "pid" and "comm"
+: >"$TMP/p.err"
+"$WS" bitesize -c dio --json 3 1 >"$TMP/p.json" 2>"$TMP/p.err" & tracer=$!
+wait_attached "$TMP/p.err"
+out=$("$WORKLOADS/dio" /dev/$dev 3 4096 r) || fail "dio failed"
+wait $tracer || fail "bitesize failed: $(cat "$TMP/p.err")"
+ppid=${out#pid=}; ppid=${ppid%% *}
+assert_eq "$(jq -c --argjson p "$ppid" '.histograms[] | select(.pid == $p and .comm == "dio") | .size.total' "$TMP/p.json")" 3 "reads under pid $ppid, comm dio"
