@@ -66,11 +66,16 @@ struct {
 	__type(value, __u32);
 } watched SEC(".maps");
 
+static __always_inline struct jitter_thread *thread_in_slot(__u32 *slot)
+{
+	return slot ? bpf_map_lookup_elem(&threads, slot) : NULL;
+}
+
 static __always_inline struct jitter_thread *watched_thread(struct task_struct *t)
 {
-	__u32 tid = BPF_CORE_READ(t, pid), *slot = bpf_map_lookup_elem(&watched, &tid);
+	__u32 tid = BPF_CORE_READ(t, pid);
 
-	return slot ? bpf_map_lookup_elem(&threads, slot) : NULL;
+	return thread_in_slot(bpf_map_lookup_elem(&watched, &tid));
 }
 
 /* This kernel (6.18 in a VM) emits sched_switch for a next that never runs: the following
@@ -155,25 +160,30 @@ static __always_inline void on_switch(bool preempt, struct task_struct *prev,
 				      struct task_struct *next)
 {
 	__u64 now = bpf_ktime_get_ns();
+	__u32 prev_tid = BPF_CORE_READ(prev, pid), next_tid = BPF_CORE_READ(next, pid);
+	__u32 *next_slot = bpf_map_lookup_elem(&watched, &next_tid);
 	struct jitter_thread *th;
 	struct jitter_switch *rec;
 	struct jitter_cpu *cs;
 	__u32 cpu, idx;
 
 	if ((cs = this_cpu(&cpu))) {
-		undo_phantom_switch_in(cs, BPF_CORE_READ(prev, pid));
+		undo_phantom_switch_in(cs, prev_tid);
 		idx = cpu * JITTER_SWITCH_RING + (cs->switches & (JITTER_SWITCH_RING - 1));
 		rec = bpf_map_lookup_elem(&switch_ring, &idx);
 		if (rec) {
 			rec->ts = now;
-			rec->pid = BPF_CORE_READ(next, pid);
-			rec->prev_pid = BPF_CORE_READ(prev, pid);
+			rec->pid = next_tid;
+			rec->prev_pid = prev_tid;
 			rec->tgid = BPF_CORE_READ(next, tgid);
 			bpf_probe_read_kernel_str(rec->comm, sizeof(rec->comm), next->comm);
 			cs->switches++;
 		}
+		cs->cur_tid = next_tid;
+		cs->cur_ts = now;
+		cs->cur_slot = next_slot ? *next_slot + 1 : 0;
 	}
-	if ((th = watched_thread(prev))) {
+	if ((th = thread_in_slot(bpf_map_lookup_elem(&watched, &prev_tid)))) {
 		long state = sched_task_state(prev);
 
 		th->since = now;
@@ -186,19 +196,12 @@ static __always_inline void on_switch(bool preempt, struct task_struct *prev,
 				th->stall_start = 0; /* a sleep the thread chose */
 		}
 	}
-	if (cs) {
-		__u32 next_tid = BPF_CORE_READ(next, pid), *slot = bpf_map_lookup_elem(&watched, &next_tid);
-
-		cs->cur_tid = next_tid;
-		cs->cur_ts = now;
-		cs->cur_slot = slot ? *slot + 1 : 0;
-	}
-	if ((th = watched_thread(next)) && th->since) {
+	if ((th = thread_in_slot(next_slot)) && th->since) {
 		close_period(th, now);
 		th->since = 0;
 		th->in_ts = now;
 		if (pid_mode)
-			stall_end(th, BPF_CORE_READ(next, pid), now);
+			stall_end(th, next_tid, now);
 	}
 }
 
