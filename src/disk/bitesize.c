@@ -108,15 +108,6 @@ static bool label_key(const void *k, struct hist_item *item, void *arg)
 	return true;
 }
 
-static int by_sort_key(const void *a, const void *b)
-{
-	const struct hist_item *x = a, *y = b;
-
-	if (x->sort_key != y->sort_key)
-		return x->sort_key < y->sort_key ? -1 : 1;
-	return strcmp(x->label, y->label);
-}
-
 /* Adds one CPU's table entry to the item of its key, or to a new item. */
 static void add_entry(struct bitesize *b, const struct bitesize_entry *e)
 {
@@ -130,17 +121,8 @@ static void add_entry(struct bitesize *b, const struct bitesize_entry *e)
 			return;
 		}
 	}
-	if (set->n == set->cap) {
-		size_t cap = set->cap ? set->cap * 2 : 16;
-		struct hist_item *bigger = realloc(set->items, cap * sizeof(*bigger));
-		if (!bigger)
-			return;
-		set->items = bigger;
-		set->cap = cap;
-	}
-	it = &set->items[set->n];
-	memset(it, 0, sizeof(*it));
-	hist_init_log2(&it->hist, BITESIZE_SLOTS);
+	if (!(it = hist_set_add(set, BITESIZE_SLOTS)))
+		return;
 	hist_add_slots(&it->hist, (const uint64_t *)e->slots, BITESIZE_SLOTS);
 	b->entry_comm = e->comm;
 	if (label_key(&e->key, it, b))
@@ -172,8 +154,7 @@ static int read_table(struct bitesize *b)
 		if (bpf_map_update_elem(fd, &i, b->entries, BPF_ANY))
 			return -errno;
 	}
-	if (b->set.n > 1)
-		qsort(b->set.items, b->set.n, sizeof(*b->set.items), by_sort_key);
+	hist_set_sort(&b->set);
 	return 0;
 }
 
@@ -273,10 +254,6 @@ int cmd_bitesize(int argc, char **argv)
 	}
 	fprintf(stderr, "Tracing block I/O sizes%s%s... Hit Ctrl-C to end.\n",
 		b.filter_dev ? " on " : "", b.filter_dev ? b.disk : "");
-	/* histmap_read_keyed qsorts the items even when there are none: keep the array
-	 * non-NULL so that an empty interval is no undefined behaviour (UBSan) */
-	b.set.items = calloc(16, sizeof(*b.set.items));
-	b.set.cap = b.set.items ? 16 : 0;
 	b.entries = calloc(wbpf_ncpus(), sizeof(*b.entries));
 	if (!b.entries) {
 		bitesize_bpf__destroy(b.skel);

@@ -33,29 +33,34 @@ static void add_item(const void *key, const void *value, void *arg)
 {
 	struct walk_ctx *w = arg;
 	struct hist_set *set = w->set;
-	struct hist_item *it;
+	struct hist_item *it = hist_set_add(set, w->nslots);
 
-	if (set->n == set->cap) {
-		size_t cap = set->cap ? set->cap * 2 : 16;
-		struct hist_item *bigger = realloc(set->items, cap * sizeof(*bigger));
-		if (!bigger)
-			return;
-		set->items = bigger;
-		set->cap = cap;
-	}
-	it = &set->items[set->n];
-	memset(it->label, 0, sizeof(it->label));
-	it->sort_key = 0;
-	it->has_id = false;
-	it->id = 0;
-	it->comm[0] = 0;
-	hist_init_log2(&it->hist, w->nslots);
+	if (!it)
+		return;
 	hist_add_slots(&it->hist, value, w->nslots);
 	if (!hist_total(&it->hist))
 		return; /* emptied by an earlier clear and not hit since */
 	if (w->label && !w->label(key, it, w->ctx))
 		return;
 	set->n++;
+}
+
+struct hist_item *hist_set_add(struct hist_set *set, unsigned nslots)
+{
+	struct hist_item *it;
+
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 16;
+		struct hist_item *bigger = realloc(set->items, cap * sizeof(*bigger));
+		if (!bigger)
+			return NULL;
+		set->items = bigger;
+		set->cap = cap;
+	}
+	it = &set->items[set->n];
+	memset(it, 0, sizeof(*it));
+	hist_init_log2(&it->hist, nslots);
+	return it;
 }
 
 static int by_sort_key(const void *a, const void *b)
@@ -65,6 +70,12 @@ static int by_sort_key(const void *a, const void *b)
 	if (x->sort_key != y->sort_key)
 		return x->sort_key < y->sort_key ? -1 : 1;
 	return strcmp(x->label, y->label);
+}
+
+void hist_set_sort(struct hist_set *set)
+{
+	if (set->n > 1) /* qsort on a NULL array, even of 0 items, is undefined */
+		qsort(set->items, set->n, sizeof(*set->items), by_sort_key);
 }
 
 int histmap_read_keyed(int hash_fd, size_t key_size, unsigned nslots, bool clear,
@@ -77,8 +88,7 @@ int histmap_read_keyed(int hash_fd, size_t key_size, unsigned nslots, bool clear
 	n = wbpf_hash_walk(hash_fd, key_size, nslots * sizeof(uint64_t), true, clear, add_item, &w);
 	if (n < 0)
 		return n;
-	if (set->n > 1) /* qsort on a NULL array, even of 0 items, is undefined */
-		qsort(set->items, set->n, sizeof(*set->items), by_sort_key);
+	hist_set_sort(set);
 	return 0;
 }
 

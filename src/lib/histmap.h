@@ -32,6 +32,11 @@ int histmap_read_total(int array_fd, unsigned nslots, bool clear, struct hist *o
 int histmap_read_keyed(int hash_fd, size_t key_size, unsigned nslots, bool clear,
 		       histmap_label_fn label, void *ctx, struct hist_set *set);
 void hist_set_free(struct hist_set *set);
+/* A fresh item at the end of set: zeroed, with an empty log2 histogram of nslots; not
+ * counted until the caller keeps it (set->n++). NULL when out of memory. */
+struct hist_item *hist_set_add(struct hist_set *set, unsigned nslots);
+/* Sorts the items by sort_key, then label (what histmap_read_keyed leaves them in). */
+void hist_set_sort(struct hist_set *set);
 /* Labels a per-task key (tgid or tid) with the name kept in the BPF map comms_fd (u32 ->
  * char[16], see src/bpf/taskhist.h): "ID comm", sorted by ID, id and comm for JSON. */
 bool histmap_label_task(uint32_t id, int comms_fd, struct hist_item *item);
