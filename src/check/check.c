@@ -172,7 +172,6 @@ static void set_str(char *dst, size_t size, const char *src)
  * descriptor prev kept open, and keeps it open in s. NULL if it cannot be read. */
 static char *read_sys(struct snapshot *s, struct snapshot *prev, enum sys_file which)
 {
-	size_t cap = 16384, len = 0;
 	char *buf;
 	int fd;
 
@@ -182,35 +181,10 @@ static char *read_sys(struct snapshot *s, struct snapshot *prev, enum sys_file w
 	} else if ((fd = open(sys_paths[which], O_RDONLY | O_CLOEXEC)) < 0) {
 		return NULL;
 	}
-	buf = malloc(cap);
-	while (buf) {
-		if (len + 1 >= cap) {
-			char *bigger = realloc(buf, cap * 2);
-			if (!bigger) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = bigger;
-			cap *= 2;
-		}
-		ssize_t n = pread(fd, buf + len, cap - 1 - len, (off_t)len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (!buf) {
+	if (!(buf = procfs_read_fd(fd, 16384, NULL))) {
 		close(fd);
 		return NULL;
 	}
-	buf[len] = 0;
 	s->sys_fd[which] = fd;
 	s->sys_open[which] = true;
 	return buf;

@@ -68,15 +68,11 @@ ssize_t procfs_read_record_at(int dirfd, const char *path, char *buf, size_t siz
 	return n;
 }
 
-char *procfs_read_alloc(const char *path, size_t *len_out)
+char *procfs_read_fd(int fd, size_t hint, size_t *len_out)
 {
-	size_t cap = 16384, len = 0;
-	char *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = hint > 1 ? hint : 2, len = 0;
+	char *buf = malloc(cap);
 
-	if (fd < 0)
-		return NULL;
-	buf = malloc(cap);
 	while (buf) {
 		if (len + 1 >= cap) {
 			char *bigger = realloc(buf, cap * 2);
@@ -89,7 +85,7 @@ char *procfs_read_alloc(const char *path, size_t *len_out)
 			buf = bigger;
 			cap *= 2;
 		}
-		ssize_t n = read(fd, buf + len, cap - 1 - len);
+		ssize_t n = pread(fd, buf + len, cap - 1 - len, (off_t)len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -101,14 +97,27 @@ char *procfs_read_alloc(const char *path, size_t *len_out)
 		}
 		if (n == 0)
 			break;
-		len += n;
+		len += (size_t)n;
 	}
-	close(fd);
 	if (buf) {
 		buf[len] = 0;
 		if (len_out)
 			*len_out = len;
 	}
+	return buf;
+}
+
+char *procfs_read_alloc(const char *path, size_t *len_out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+	char *buf;
+
+	if (fd < 0)
+		return NULL;
+	buf = procfs_read_fd(fd, 16384, len_out);
+	err = errno;
+	close(fd);
+	errno = err;
 	return buf;
 }
 

@@ -24,6 +24,10 @@ ssize_t procfs_read_record_at(int dirfd, const char *path, char *buf, size_t siz
 /* Reads a whole file of any size into a malloc'd buffer (NUL-terminated); *len gets its
  * length. Returns NULL with errno set on failure. */
 char *procfs_read_alloc(const char *path, size_t *len);
+/* The same from an open descriptor, from offset 0 on (pread: a /proc or /sys file kept
+ * open is read afresh each time), with a first buffer of hint bytes (kallsyms is
+ * megabytes, most files a few kB). The descriptor stays open. */
+char *procfs_read_fd(int fd, size_t hint, size_t *len);
 /* Reads a file holding one number ("10000\n"); returns 0, or -1 if missing or not a number. */
 int procfs_read_i64(const char *path, int64_t *value);
 

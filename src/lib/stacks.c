@@ -4,6 +4,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "lib/bpf.h"
+#include "lib/procfs.h"
 #include "lib/stacks.h"
 #include "lib/syms.h"
 
@@ -34,27 +35,15 @@ void stack_syms_close(struct stack_syms *ss)
 
 void stack_syms_warm(struct stack_syms *ss, pid_t pid)
 {
-	char path[64], *text = NULL;
-	size_t len = 0, cap = 0, n;
+	char path[64], *text;
+	size_t len = 0;
 	struct proc_maps *pm;
 	struct sym s;
-	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	if (!ss->usyms || !(f = fopen(path, "r")))
+	if (!ss->usyms || !(text = procfs_read_alloc(path, &len)))
 		return;
-	do { /* /proc files have no size: read until the end */
-		if (len + 4096 > cap) {
-			char *p = realloc(text, cap = cap ? cap * 2 : 65536);
-			if (!p)
-				break;
-			text = p;
-		}
-		n = fread(text + len, 1, cap - len, f);
-		len += n;
-	} while (n > 0);
-	fclose(f);
-	pm = text ? proc_maps_parse(text, len) : NULL;
+	pm = proc_maps_parse(text, len);
 	for (size_t i = 0; pm && i < pm->count; i++)
 		if (pm->maps[i].perms[2] == 'x' && pm->maps[i].path[0] == '/')
 			usyms_lookup(ss->usyms, pid, pm->maps[i].start, &s);

@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
+#include "lib/procfs.h"
 #include "lib/syms.h"
 
 /* ---------------------------------------------------------------------------------------
@@ -81,40 +82,11 @@ static void skip_blanks(const char **pp, const char *end)
 static char *read_whole_file(const char *path, size_t hint, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap = hint, used = 0;
 	char *buf;
 
 	if (fd < 0)
 		return NULL;
-	buf = malloc(cap);
-	while (buf) {
-		ssize_t n;
-
-		if (cap - used < 2) {
-			char *bigger = realloc(buf, cap * 2);
-
-			if (!bigger) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = bigger;
-			cap *= 2;
-		}
-		n = read(fd, buf + used, cap - used - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(buf);
-			buf = NULL;
-		} else if (n == 0) {
-			buf[used] = 0;
-			*len = used;
-			break;
-		} else {
-			used += (size_t)n;
-		}
-	}
+	buf = procfs_read_fd(fd, hint, len);
 	close(fd);
 	return buf;
 }
