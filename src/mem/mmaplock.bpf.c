@@ -8,7 +8,11 @@
  * uses them from 6.17) do not pass through these tracepoints.
  *
  * Holders live in an LRU hash by mm pointer (processes come and go; old mms fall out).
- * Waits go to per-CPU histograms per process; waits over a threshold also to a ring buffer. */
+ * Several CPUs update an mm's record at once without a lock (a reader drops the lock while
+ * another reader, or a writer downgrading, takes it), so each holder is one 64-bit task id
+ * read and written as a word, and its name comes from comms, which only the task itself
+ * writes. Waits go to per-CPU histograms per process; waits over a threshold also to a
+ * ring buffer. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -26,7 +30,7 @@ struct wait {
 	__u64 mm;
 	__u8 write;
 	__u8 holder_write;
-	struct mmaplock_task holder;
+	struct mmaplock_owner holder;
 };
 
 struct {
@@ -66,9 +70,12 @@ struct {
 	__type(value, struct mmaplock_blame);
 } blame SEC(".maps");
 
+/* process names by tgid; not preallocated, so an element being replaced is freed after
+ * an RCU grace period and a copy never mixes two names */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 10240);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
 	__type(value, struct mmaplock_comm);
 } comms SEC(".maps");
@@ -82,6 +89,36 @@ DEFINE_LOST_COUNTER
 
 static struct wait zero_wait;
 
+/* Copies a holder that another CPU may be changing: each word is read once, so the task
+ * and the time are each whole (the pair may come from two updates, which only skews the
+ * time). False when it was not held. */
+static __always_inline bool copy_owner(struct mmaplock_owner *dst, const struct mmaplock_owner *src)
+{
+	__u64 since = *(volatile const __u64 *)&src->since_ns;
+	__u64 id = *(volatile const __u64 *)&src->pid_tgid;
+
+	if (!since || !id)
+		return false;
+	dst->since_ns = since;
+	dst->pid_tgid = id;
+	return true;
+}
+
+/* Records the current task's name under its tgid, where holders' names are read from;
+ * written only when missing or changed (an exec). */
+static __always_inline void name_current(__u32 tgid)
+{
+	struct mmaplock_comm name = {}, *old;
+	const __u64 *now = (const __u64 *)name.comm, *was;
+
+	bpf_get_current_comm(name.comm, sizeof(name.comm));
+	old = bpf_map_lookup_elem(&comms, &tgid);
+	was = old ? (const __u64 *)old->comm : NULL;
+	if (was && was[0] == now[0] && was[1] == now[1])
+		return;
+	bpf_map_update_elem(&comms, &tgid, &name, BPF_ANY);
+}
+
 static __always_inline void begin_wait(struct wait *w, struct mm_struct *mm, bool write)
 {
 	struct mmaplock_holders *h;
@@ -90,17 +127,14 @@ static __always_inline void begin_wait(struct wait *w, struct mm_struct *mm, boo
 	w->start_ns = bpf_ktime_get_ns();
 	w->mm = key;
 	w->write = write;
-	w->holder.tgid = 0;
+	w->holder.pid_tgid = 0;
 	h = bpf_map_lookup_elem(&holders, &key);
 	if (!h)
 		return;
-	if (h->writer.since_ns) {
-		w->holder = h->writer;
+	if (copy_owner(&w->holder, &h->writer))
 		w->holder_write = 1;
-	} else if (h->reader.since_ns) {
-		w->holder = h->reader;
+	else if (copy_owner(&w->holder, &h->reader))
 		w->holder_write = 0;
-	}
 }
 
 static __always_inline void add_stat(__u32 tgid, __u64 delta)
@@ -110,10 +144,8 @@ static __always_inline void add_stat(__u32 tgid, __u64 delta)
 
 	if (!s) {
 		struct mmaplock_stat empty = {};
-		struct mmaplock_comm name = {};
 
-		bpf_get_current_comm(name.comm, sizeof(name.comm));
-		bpf_map_update_elem(&comms, &tgid, &name, BPF_ANY);
+		name_current(tgid);
 		bpf_map_update_elem(&stats, &tgid, &empty, BPF_NOEXIST);
 		s = bpf_map_lookup_elem(&stats, &tgid);
 		if (!s)
@@ -150,16 +182,19 @@ static __always_inline void add_blame(__u32 tgid, __u32 holder, __u64 delta)
 static __always_inline void blame_holder(struct wait *w, __u64 now, __u64 pid_tgid, __u64 *held)
 {
 	struct mmaplock_holders *h = bpf_map_lookup_elem(&holders, &w->mm);
-	__u64 delta = now - w->start_ns;
+	__u64 delta = now - w->start_ns, last_held;
+	struct mmaplock_owner last;
 
-	*held = w->holder.tgid ? now - w->holder.since_ns : 0;
-	if (!h || h->last.since_ns < w->start_ns || h->last.tid == (__u32)pid_tgid)
+	*held = w->holder.pid_tgid ? now - w->holder.since_ns : 0;
+	if (!h || !copy_owner(&last, &h->last) || last.since_ns < w->start_ns ||
+	    (__u32)last.pid_tgid == (__u32)pid_tgid)
 		return;
-	if (w->holder.tgid && h->last_held_ns * 2 < delta)
+	last_held = h->last_held_ns;
+	if (w->holder.pid_tgid && last_held * 2 < delta)
 		return;
-	w->holder = h->last;
+	w->holder = last;
 	w->holder_write = h->last_write;
-	*held = h->last_held_ns;
+	*held = last_held;
 }
 
 static __always_inline void end_wait(struct wait *w, __u64 now, __u64 pid_tgid)
@@ -169,13 +204,15 @@ static __always_inline void end_wait(struct wait *w, __u64 now, __u64 pid_tgid)
 	struct mmaplock_event *e;
 
 	add_stat(tgid, delta);
+	__u32 holder_tgid;
+	struct mmaplock_comm *name;
+
 	/* a holder of our own thread is a re-entry artefact, not a culprit */
-	if (w->holder.tid == (__u32)pid_tgid)
-		w->holder.tgid = 0;
+	if ((__u32)w->holder.pid_tgid == (__u32)pid_tgid)
+		w->holder.pid_tgid = 0;
 	blame_holder(w, now, pid_tgid, &held);
-	add_blame(tgid, w->holder.tgid, delta);
-	if (w->holder.tgid) /* name the holder even if it never waits itself */
-		bpf_map_update_elem(&comms, &w->holder.tgid, w->holder.comm, BPF_NOEXIST);
+	holder_tgid = w->holder.pid_tgid >> 32;
+	add_blame(tgid, holder_tgid, delta);
 	if (delta < threshold_ns)
 		return;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -184,13 +221,20 @@ static __always_inline void end_wait(struct wait *w, __u64 now, __u64 pid_tgid)
 		return;
 	}
 	e->wait_ns = delta;
-	e->held_ns = w->holder.tgid ? held : 0;
+	e->held_ns = holder_tgid ? held : 0;
 	e->tgid = tgid;
 	e->tid = pid_tgid;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->write = w->write;
 	e->holder_write = w->holder_write;
-	e->holder = w->holder;
+	e->holder.tgid = holder_tgid;
+	e->holder.tid = w->holder.pid_tgid;
+	e->holder.since_ns = w->holder.since_ns;
+	name = holder_tgid ? bpf_map_lookup_elem(&comms, &holder_tgid) : NULL;
+	if (name)
+		__builtin_memcpy(e->holder.comm, name->comm, sizeof(e->holder.comm));
+	else
+		__builtin_memset(e->holder.comm, 0, sizeof(e->holder.comm));
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -199,7 +243,7 @@ static __always_inline void took_lock(struct mm_struct *mm, bool write, __u64 no
 {
 	__u64 key = (__u64)mm;
 	struct mmaplock_holders *h = bpf_map_lookup_elem(&holders, &key);
-	struct mmaplock_task *t;
+	struct mmaplock_owner *t;
 
 	if (!h) {
 		struct mmaplock_holders empty = {};
@@ -212,37 +256,35 @@ static __always_inline void took_lock(struct mm_struct *mm, bool write, __u64 no
 	t = write ? &h->writer : &h->reader;
 	/* readers share the lock: keep the one that has held it longest (the likely culprit),
 	 * or a short reader's release would hide a long one still reading */
-	if (!write && t->since_ns && t->tid != (__u32)pid_tgid)
+	if (!write && t->since_ns && t->pid_tgid != pid_tgid)
 		return;
+	if (t->pid_tgid != pid_tgid) { /* a new holder: its name, then the task, then the time */
+		name_current(pid_tgid >> 32);
+		t->pid_tgid = pid_tgid;
+	}
 	t->since_ns = now;
-	if (t->tid == (__u32)pid_tgid && t->tgid == pid_tgid >> 32)
-		return; /* the same task again: its name is already there (after an exec, the
-			 * old name stays until another task takes the lock) */
-	t->tgid = pid_tgid >> 32;
-	t->tid = pid_tgid;
-	bpf_get_current_comm(t->comm, sizeof(t->comm));
 }
 
 static __always_inline void released(struct mm_struct *mm, bool write, __u64 pid_tgid)
 {
 	__u64 key = (__u64)mm, now = bpf_ktime_get_ns();
 	struct mmaplock_holders *h = bpf_map_lookup_elem(&holders, &key);
-	struct mmaplock_task *slot;
+	struct mmaplock_owner *slot;
+	__u64 since;
 
 	if (!h)
 		return;
 	slot = write ? &h->writer : &h->reader;
-	if (slot->tid == (__u32)pid_tgid && slot->since_ns) {
-		h->last = *slot;
-		h->last_held_ns = now - slot->since_ns;
-		/* since_ns = 0 marks "not held"; the name stays for the next time */
+	since = slot->since_ns;
+	if (slot->pid_tgid == pid_tgid && since) {
+		h->last_held_ns = now - since;
+		/* since_ns = 0 marks "not held"; the task stays for the next time */
 		slot->since_ns = 0;
-	} else {
-		h->last.tgid = pid_tgid >> 32;
-		h->last.tid = pid_tgid;
-		bpf_get_current_comm(h->last.comm, sizeof(h->last.comm));
+	} else { /* a reader other than the one recorded */
+		name_current(pid_tgid >> 32);
 		h->last_held_ns = 0;
 	}
+	h->last.pid_tgid = pid_tgid;
 	h->last.since_ns = now;
 	h->last_write = write;
 }

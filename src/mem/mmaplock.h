@@ -9,17 +9,27 @@
 
 #define MMAPLOCK_SLOTS 27 /* = LOG2_SLOTS, microseconds */
 
-/* Who holds an mm's lock: the writer, or the reader that has held it longest; and who
- * released it last (last.since_ns is when it released it). */
+/* A holder of an mm's lock as events report it. */
 struct mmaplock_task {
 	__u32 tgid, tid;
 	__u64 since_ns;
 	char comm[16];
 };
 
+/* A holder as the kernel side keeps it. Every CPU that takes or drops a lock updates these
+ * records, with no lock between them, so a copy can mix two updates: the task is one 64-bit
+ * word (bpf_get_current_pid_tgid(), tgid high) so that a PID is never paired with another
+ * task's thread id or name. Names live in the comms map, each written by its own task. */
+struct mmaplock_owner {
+	__u64 pid_tgid;
+	__u64 since_ns;
+};
+
+/* Who holds an mm's lock: the writer, or the reader that has held it longest; and who
+ * released it last (last.since_ns is when it released it). */
 struct mmaplock_holders {
-	struct mmaplock_task writer, reader;
-	struct mmaplock_task last;
+	struct mmaplock_owner writer, reader;
+	struct mmaplock_owner last;
 	__u64 last_held_ns;  /* how long the last releaser had held it (0: unknown) */
 	__u32 last_write;
 	__u32 pad;

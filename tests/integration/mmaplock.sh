@@ -37,6 +37,12 @@ for mode in tp_btf raw_tp; do
     sys_smapsread "$mode: the holder's name"
   assert_eq "$(jq -r --arg r $reader '.blame[] | select(.holder_pid == ($r|tonumber)) | .holder_cmdline' <<<"$summary")" \
     "$READER $mapper 3" "$mode: the holder's command line"
+  # every holder in the listed waits carries its own name (a holder record copied while
+  # another CPU rewrote it once paired the reader's PID with the mapper's name)
+  bad=$(jq -c --arg r $reader --arg m $mapper 'select(.event == "wait") | .holder | select(. != null)
+    | select((.pid == ($r|tonumber) and .comm != "sys_smapsread") or (.pid == ($m|tonumber) and .comm != "sys_mapper"))' \
+    "$TMP/p1.json" | wc -l)
+  assert_eq "$bad" 0 "$mode: listed waits whose holder has another process's name"
   # listed waits (>= 1 ms): the reader appears as a read holder where the tracepoints saw
   # it take the lock (smaps also walks under per-VMA locks, which they do not show)
   n=$(jq -c --arg r $reader 'select(.event == "wait" and .holder.pid == ($r|tonumber) and .holder.mode == "read")' "$TMP/p1.json" | wc -l)
