@@ -49,6 +49,29 @@ assert_eq "$progs" "switch_btf wakeup_btf wakeup_new_btf " "programs loaded by d
 check_run tp_btf env
 check_run raw_tp env WHYSLOW_FORCE_RAW_TP=1
 
+# new tasks (sched_wakeup_new): 50 children that exit at once, forked on a hogged CPU,
+# each wait once before their only run; every one is in the histograms, with one wait
+check_new_tasks() {
+  local label=$1; shift
+  taskset -c 1 "$WORKLOADS/sched" hog 3 & local h=$!
+  on_exit "kill $h"
+  "$@" "$WS" runqlat -P --json 2 1 >"$TMP/new-$label.json" 2>"$TMP/new-$label.err" & local t=$!
+  wait_attached "$TMP/new-$label.err"
+  taskset -c 1 "$WORKLOADS/sched" spawn 50 5000 >"$TMP/kids-$label.txt"
+  wait $t || fail "$label: runqlat failed: $(cat "$TMP/new-$label.err")"
+  wait $h
+  local seen=0 once=0 kid
+  for kid in $(cat "$TMP/kids-$label.txt"); do
+    case $(jq --argjson p "$kid" '[.histograms[]|select(.pid==$p)|.latency.total]|add // 0' "$TMP/new-$label.json") in
+      0) ;; 1) seen=$((seen+1)); once=$((once+1)) ;; *) seen=$((seen+1)) ;;
+    esac
+  done
+  assert_eq "$seen" 50 "$label: new tasks with a run-queue wait"
+  assert_between "$once" 45 50 "$label: new tasks that waited exactly once (a preemption may add one)"
+}
+check_new_tasks tp_btf env
+check_new_tasks raw_tp env WHYSLOW_FORCE_RAW_TP=1
+
 # -p keeps one process only; -m switches the unit; text output is bcc's
 taskset -c 1 "$WORKLOADS/sched" hog 3 & h=$!; taskset -c 1 "$WORKLOADS/sched" hog 3 & h2=$!
 on_exit "kill $h $h2"
