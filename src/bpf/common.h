@@ -62,4 +62,21 @@ static __always_inline __u32 log2_slot(__u64 v)
 			(*n)++;                                                            \
 	}
 
+/* Adds n to this CPU's u64 at key in a per-CPU hash, creating the key. Two CPUs can both
+ * miss a new key: the second update then fails (-EEXIST) and its n goes to the element
+ * the first made, instead of being lost. */
+static __always_inline void percpu_add_u64(void *map, const void *key, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(map, key);
+
+	if (!v) {
+		if (!bpf_map_update_elem(map, key, &n, BPF_NOEXIST))
+			return;
+		v = bpf_map_lookup_elem(map, key);
+		if (!v)
+			return;
+	}
+	*v += n;
+}
+
 #endif

@@ -79,7 +79,7 @@ static __always_inline void stamp(void *ctx, struct offcpu_start *s, __u64 now)
 static __always_inline void account(struct task_struct *next, struct offcpu_start *s, __u64 now)
 {
 	struct stack_key key = {};
-	__u64 delta = now - s->ts, us, *total;
+	__u64 delta = now - s->ts, us;
 
 	s->ts = 0;
 	if (delta < min_block_ns || delta > max_block_ns)
@@ -89,11 +89,7 @@ static __always_inline void account(struct task_struct *next, struct offcpu_star
 	key.user_stack_id = s->user_stack_id;
 	key.kernel_stack_id = s->kernel_stack_id;
 	bpf_probe_read_kernel_str(key.comm, sizeof(key.comm), next->comm);
-	total = bpf_map_lookup_elem(&offcpu_us, &key);
-	if (total)
-		*total += us;
-	else
-		bpf_map_update_elem(&offcpu_us, &key, &us, BPF_NOEXIST);
+	percpu_add_u64(&offcpu_us, &key, us);
 }
 
 /* --- tp_btf: task-local storage --- */

@@ -35,7 +35,6 @@ int sample(struct bpf_perf_event_data *ctx)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
 	struct stack_key key = {};
-	__u64 one = 1, *n;
 
 	if (tid == 0 && !include_idle) /* the idle task */
 		return 0;
@@ -49,11 +48,7 @@ int sample(struct bpf_perf_event_data *ctx)
 	 * it as an empty part, other errors as a missed stack */
 	key.user_stack_id = kernel_only ? -EFAULT : STACK_ID_GET(ctx, stacks, BPF_F_USER_STACK);
 	key.kernel_stack_id = user_only ? -EFAULT : STACK_ID_GET(ctx, stacks, 0);
-	n = bpf_map_lookup_elem(&counts, &key);
-	if (n)
-		(*n)++;
-	else
-		bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST);
+	percpu_add_u64(&counts, &key, 1);
 	return 0;
 }
 

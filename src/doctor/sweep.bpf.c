@@ -284,15 +284,10 @@ static __always_inline void offcpu_stamp(void *ctx, struct sweep_offcpu_start *s
 static __always_inline void d_stack_add(struct task_struct *t, __s32 stack_id, __u64 us)
 {
 	struct stack_key key = {.user_stack_id = -EFAULT, .kernel_stack_id = stack_id};
-	__u64 *total;
 
 	key.pid = BPF_CORE_READ(t, tgid);
 	bpf_probe_read_kernel_str(key.comm, sizeof(key.comm), BPF_CORE_READ(t, group_leader, comm));
-	total = bpf_map_lookup_elem(&d_stack_us, &key);
-	if (total)
-		*total += us;
-	else
-		bpf_map_update_elem(&d_stack_us, &key, &us, BPF_NOEXIST);
+	percpu_add_u64(&d_stack_us, &key, us);
 }
 
 static __always_inline void offcpu_account(struct task_struct *next,

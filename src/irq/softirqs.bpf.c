@@ -145,8 +145,12 @@ static __always_inline void timer_exit(void)
 	t = bpf_map_lookup_elem(&timers, &fn);
 	if (!t) {
 		struct softirqs_timer fresh = {.time_ns = delta, .count = 1, .max_ns = delta};
-		bpf_map_update_elem(&timers, &fn, &fresh, BPF_NOEXIST);
-		return;
+
+		if (!bpf_map_update_elem(&timers, &fn, &fresh, BPF_NOEXIST))
+			return;
+		t = bpf_map_lookup_elem(&timers, &fn); /* made by another CPU meanwhile */
+		if (!t)
+			return;
 	}
 	t->time_ns += delta;
 	t->count++;

@@ -107,11 +107,8 @@ static __always_inline void handle(void *ctx, struct sk_buff *skb, void *locatio
 	if (targ_count) {
 		struct skbdrop_key key = {.location = (__u64)location, .reason = reason,
 					  .netns = skb_netns(skb, rx_sk)};
-		__u64 *n = bpf_map_lookup_elem(&counts, &key), one = 1;
-		if (n)
-			(*n)++;
-		else
-			bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST);
+
+		percpu_add_u64(&counts, &key, 1);
 		return;
 	}
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
