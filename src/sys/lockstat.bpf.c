@@ -3,7 +3,9 @@
  * (5.19+, "locking: Add lock contention tracepoints", 16edd9b51173), as perf lock contention
  * measures it: the wait from begin to end, per lock address and type, and per waiter
  * kernel stack. A waiter may call contention_begin again for the same lock (a mutex spins,
- * then sleeps): the first begin counts. */
+ * then sleeps), or for another lock inside its wait (the wait_lock of a mutex or rwsem slow
+ * path; an interrupt spinning on the same CPU): the first begin counts, as in perf's
+ * lock_contention.bpf.c, and only its end closes the wait. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -15,6 +17,9 @@
 const volatile bool filter_tgid = false;
 const volatile __u32 targ_tgid = 0;
 const volatile bool collect_stacks = true;
+
+/* a wait this old is taken for one whose end was lost (see begin()) */
+#define NESTED_MAX_NS (60ull * 1000000000)
 
 struct wait {
 	__u64 start_ns;
@@ -58,11 +63,16 @@ DEFINE_STACK_MAP(stacks, 8192);
 static __always_inline void begin(struct wait *w, void *ctx, void *lock, __u32 flags)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
+	__u64 now = bpf_ktime_get_ns();
 	struct mm_struct *mm;
 
-	if (w->start_ns && w->lock == (__u64)lock)
-		return; /* spinning turned into sleeping: keep the first begin */
-	w->start_ns = bpf_ktime_get_ns();
+	/* A wait already under way is kept: the same lock again is spinning turned into
+	 * sleeping; another lock is nested in it (the rwsem slow path takes its wait_lock, an
+	 * interrupt spins on a lock while this task waits) and its end will not match. Only
+	 * a wait older than NESTED_MAX_NS gives way, in case its end was lost. */
+	if (w->start_ns && now - w->start_ns < NESTED_MAX_NS)
+		return;
+	w->start_ns = now;
 	w->lock = (__u64)lock;
 	mm = BPF_CORE_READ(task, mm);
 	if (mm && (__u64)lock == (__u64)&mm->mmap_lock)
@@ -91,14 +101,15 @@ static __always_inline void add(void *map, void *key, __u64 delta)
 		s->slots[slot]++;
 }
 
-static __always_inline void end(struct wait *w, void *lock)
+/* Ends the wait if it is for this lock; false for a nested lock's end. */
+static __always_inline bool end(struct wait *w, void *lock)
 {
 	struct lockstat_lock_key lk = {};
 	struct lockstat_stack_key sk = {};
 	__u64 delta;
 
 	if (!w->start_ns || w->lock != (__u64)lock)
-		return;
+		return false;
 	delta = bpf_ktime_get_ns() - w->start_ns;
 	w->start_ns = 0;
 	lk.addr = w->lock;
@@ -109,6 +120,7 @@ static __always_inline void end(struct wait *w, void *lock)
 		sk.flags = w->flags;
 		add(&by_stack, &sk, delta);
 	}
+	return true;
 }
 
 static __always_inline bool wanted(void)
@@ -173,8 +185,8 @@ int BPF_PROG(end_raw, void *lock, int ret)
 	w = bpf_map_lookup_elem(&tid_wait, &tid);
 	if (!w)
 		return 0;
-	end(w, lock);
-	bpf_map_delete_elem(&tid_wait, &tid);
+	if (end(w, lock))
+		bpf_map_delete_elem(&tid_wait, &tid);
 	return 0;
 }
 
