@@ -132,6 +132,9 @@ static int load(struct cpudist *c, bool use_btf)
 	wbpf_pick(skel->progs.switch_btf, skel->progs.switch_raw, use_btf);
 	bpf_map__set_autocreate(skel->maps.task_ts, use_btf);
 	bpf_map__set_autocreate(skel->maps.tid_ts, !use_btf);
+	/* names follow exec and prctl(PR_SET_NAME) in the per-process and per-thread keys */
+	wbpf_pick_optional(skel->progs.task_hist_rename_btf, skel->progs.task_hist_rename_raw, use_btf,
+			   c->per_process || c->per_thread, "task", "task_rename");
 	if (!c->per_process && !c->per_thread) {
 		bpf_map__set_max_entries(skel->maps.keyed_hist, 1);
 		bpf_map__set_max_entries(skel->maps.comms, 1);

@@ -127,6 +127,9 @@ static int load(struct runqlat *r, bool use_btf)
 	/* create only the start-time map the chosen programs use */
 	bpf_map__set_autocreate(skel->maps.task_ts, use_btf);
 	bpf_map__set_autocreate(skel->maps.tid_ts, !use_btf);
+	/* names follow exec and prctl(PR_SET_NAME) in the per-process and per-thread keys */
+	wbpf_pick_optional(skel->progs.task_hist_rename_btf, skel->progs.task_hist_rename_raw, use_btf,
+			   r->per_process || r->per_thread, "task", "task_rename");
 	if (!r->per_process && !r->per_thread) {
 		bpf_map__set_max_entries(skel->maps.keyed_hist, 1);
 		bpf_map__set_max_entries(skel->maps.comms, 1);

@@ -11,6 +11,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpf/common.h"
+#include "bpf/rename.h"
 #include "bpf/sched.h"
 #include "cpu/schedlat.h"
 
@@ -181,5 +182,17 @@ int BPF_PROG(switch_raw, bool preempt, struct task_struct *prev, struct task_str
 		switch_in(next, st, now);
 	return 0;
 }
+
+/* --- names: a task seen before its exec or prctl(PR_SET_NAME) takes its new name --- */
+
+static __always_inline void renamed(__u32 tid, __u32 tgid, const char *comm)
+{
+	struct schedlat_stats *s = bpf_map_lookup_elem(&stats, &tid);
+
+	if (s)
+		bpf_probe_read_kernel_str(s->comm, sizeof(s->comm), comm);
+}
+
+TASK_RENAME_PROGS(rename_btf, rename_raw, renamed)
 
 char LICENSE[] SEC("license") = "GPL";

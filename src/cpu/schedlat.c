@@ -195,6 +195,9 @@ static int load(struct schedlat *c, bool use_btf)
 	wbpf_pick(skel->progs.wakeup_btf, skel->progs.wakeup_raw, use_btf);
 	wbpf_pick(skel->progs.wakeup_new_btf, skel->progs.wakeup_new_raw, use_btf);
 	wbpf_pick(skel->progs.switch_btf, skel->progs.switch_raw, use_btf);
+	/* names follow exec and prctl(PR_SET_NAME) */
+	wbpf_pick_optional(skel->progs.rename_btf, skel->progs.rename_raw, use_btf, true, "task",
+			   "task_rename");
 	bpf_map__set_autocreate(skel->maps.task_state_map, use_btf);
 	bpf_map__set_autocreate(skel->maps.tid_state, !use_btf);
 	err = schedlat_bpf__load(skel);

@@ -20,6 +20,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpf/common.h"
+#include "bpf/rename.h"
 #include "bpf/block.h"
 #include "bpf/sched.h"
 #include "bpf/stackmap.h"
@@ -456,5 +457,22 @@ int BPF_PROG(signal_raw, int sig, struct kernel_siginfo *info, struct task_struc
 	on_signal(sig, task);
 	return 0;
 }
+
+/* --- names: a task seen before its exec or prctl(PR_SET_NAME) takes its new name --- */
+
+static __always_inline void renamed(__u32 tid, __u32 tgid, const char *comm)
+{
+	struct sweep_offcpu *o = bpf_map_lookup_elem(&offcpu_tasks, &tid);
+	struct sweep_comm name = {};
+
+	if (o)
+		bpf_probe_read_kernel_str(o->comm, sizeof(o->comm), comm);
+	if (tid != tgid || !bpf_map_lookup_elem(&comms, &tgid)) /* a process by its leader */
+		return;
+	bpf_probe_read_kernel_str(name.comm, sizeof(name.comm), comm);
+	bpf_map_update_elem(&comms, &tgid, &name, BPF_EXIST);
+}
+
+TASK_RENAME_PROGS(rename_btf, rename_raw, renamed)
 
 char LICENSE[] SEC("license") = "GPL";

@@ -36,6 +36,9 @@ static int load(struct sweep_bpf **out, pid_t pid, bool use_btf)
 	wbpf_pick(skel->progs.wakeup_new_btf, skel->progs.wakeup_new_raw, use_btf);
 	wbpf_pick(skel->progs.switch_btf, skel->progs.switch_raw, use_btf);
 	wbpf_pick(skel->progs.signal_btf, skel->progs.signal_raw, use_btf);
+	/* names follow exec and prctl(PR_SET_NAME) */
+	wbpf_pick_optional(skel->progs.rename_btf, skel->progs.rename_raw, use_btf, true, "task",
+			   "task_rename");
 	bpf_map__set_autocreate(skel->maps.task_ts, use_btf);
 	bpf_map__set_autocreate(skel->maps.tid_ts, !use_btf);
 	bpf_map__set_autocreate(skel->maps.offcpu_task_start, use_btf);

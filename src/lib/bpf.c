@@ -208,6 +208,17 @@ bool wbpf_pick(struct bpf_program *tp_btf_prog, struct bpf_program *raw_tp_prog,
 	return use_btf;
 }
 
+void wbpf_pick_optional(struct bpf_program *tp_btf_prog, struct bpf_program *raw_tp_prog,
+			bool use_btf, bool want, const char *category, const char *name)
+{
+	if (want && wbpf_tracepoint_exists(category, name)) {
+		wbpf_pick(tp_btf_prog, raw_tp_prog, use_btf);
+		return;
+	}
+	bpf_program__set_autoload(tp_btf_prog, false);
+	bpf_program__set_autoload(raw_tp_prog, false);
+}
+
 int wbpf_load_error(const char *what, int err)
 {
 	const char *tail = log_tail, *p;

@@ -46,6 +46,11 @@ bool wbpf_prefer_tp_btf(void);
 
 bool wbpf_pick(struct bpf_program *tp_btf_prog, struct bpf_program *raw_tp_prog, bool use_btf);
 
+/* wbpf_pick for an optional pair: neither is loaded unless `want` and the tracepoint
+ * CATEGORY:NAME exists. */
+void wbpf_pick_optional(struct bpf_program *tp_btf_prog, struct bpf_program *raw_tp_prog,
+			bool use_btf, bool want, const char *category, const char *name);
+
 /* Loads a skeleton-opened object with a one-line error that names the likely cause.
  * `what` names the command's kernel part. */
 int wbpf_load_error(const char *what, int err);

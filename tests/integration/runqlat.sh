@@ -87,4 +87,20 @@ wait $h $h2
 # -L: one histogram per thread, keyed "tid"
 "$WS" runqlat -L --json 1 1 >"$TMP/l.json" 2>"$TMP/l.err" || fail "runqlat -L failed: $(cat "$TMP/l.err")"
 jq -e '.histograms[0] | has("tid") and has("comm")' "$TMP/l.json" >/dev/null || fail "-L lacks tid/comm: $(head -c 300 "$TMP/l.json")"
+# names follow exec and pthread_setname_np: offwork is forked by this shell after the
+# tracer starts (its first wait is under the shell's name) and names its helper thread
+# "offhelper" after creating it
+"$WS" runqlat -L --json 2 1 >"$TMP/names.json" 2>"$TMP/names.err" & t=$!
+wait_attached "$TMP/names.err"
+"$WORKLOADS/offwork" 1000 20 10 >/dev/null & work=$!
+on_exit "kill $work"
+wait $t || fail "runqlat -L failed: $(cat "$TMP/names.err")"
+helper=$(grep -l '^offhelper$' /proc/$work/task/*/comm | head -1 | cut -d/ -f5)
+[ -n "$helper" ] || fail "offwork's helper thread not found"
+assert_eq "$(jq -r --argjson t $work '.histograms[] | select(.tid == $t) | .comm' "$TMP/names.json")" offwork \
+  "-L: the name of a thread that exec'd during the trace"
+assert_eq "$(jq -r --argjson t $helper '.histograms[] | select(.tid == $t) | .comm' "$TMP/names.json")" offhelper \
+  "-L: the name of a thread named after it started"
+kill $work
+
 echo "runqlat: all checks passed"

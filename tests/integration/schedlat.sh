@@ -22,6 +22,8 @@ check_run() {
   total=$(awk -v a="$r1" -v b="$r2" 'BEGIN{print a+b}')
   assert_between "$total" 100 2050 "$label: the hogs' run time on one CPU for 2 s (ms)"
   for h in $h1 $h2; do
+    # forked by this shell after the tracer started: named by the program it exec'd
+    assert_eq "$(jq -r .comm <<<"$(row $h)")" sched "$label: hog $h's name"
     assert_between "$(jq .max_delay_ms <<<"$(row $h)")" 1 2000 "$label: hog $h longest wait (ms)"
     assert_between "$(jq .switches <<<"$(row $h)")" 10 100000 "$label: hog $h switches"
   done
