@@ -104,11 +104,29 @@ static __always_inline void raise(unsigned int vec)
 		c->pending_since[v] = bpf_ktime_get_ns();
 }
 
+/* Copies what the sampler saw. The sampler runs in an interrupt and may rewrite the
+ * record in the middle of the copy: the copy is then made again (the sampler's own writes
+ * cannot be split), so a PID never goes with another task's name or stack. */
+static __always_inline void copy_seen(struct irqoff_cpu *c, __u64 seen, __u32 *pid, char *comm,
+				      __s32 *stack_id)
+{
+	for (int try = 0; try < 2; try++) {
+		*pid = c->seen_pid;
+		*stack_id = c->seen_stack_id;
+		__builtin_memcpy(comm, c->seen_comm, 16);
+		asm volatile("" ::: "memory");
+		if (*(volatile __u64 *)&c->seen_ns == seen)
+			return;
+		seen = *(volatile __u64 *)&c->seen_ns;
+	}
+}
+
 static __always_inline void entry(unsigned int vec)
 {
 	struct irqoff_cpu *c = this_cpu();
-	__u64 now, since, waited;
-	__u32 v = vec;
+	__u64 now, since, waited, seen;
+	__u32 v = vec, pid;
+	__s32 stack_id;
 	char comm[16];
 
 	barrier_var(v);
@@ -119,8 +137,10 @@ static __always_inline void entry(unsigned int vec)
 	waited = now - since;
 	if (waited <= threshold_ns)
 		return;
-	if (c->seen_ns >= since) { /* the sampler saw who ran while it waited */
-		submit(IRQOFF_SOFTIRQ, v, now, waited, c->seen_pid, c->seen_comm, c->seen_stack_id);
+	seen = *(volatile __u64 *)&c->seen_ns;
+	if (seen >= since) { /* the sampler saw who ran while it waited */
+		copy_seen(c, seen, &pid, comm, &stack_id);
+		submit(IRQOFF_SOFTIRQ, v, now, waited, pid, comm, stack_id);
 		return;
 	}
 	bpf_get_current_comm(comm, sizeof(comm));
