@@ -332,34 +332,49 @@ static double ms(uint64_t ns)
 
 /* Signals to the process generated during the stall or up to a threshold before it: a
  * stop takes effect only when the thread next runs, which on a busy CPU is a while after
- * the signal was sent. */
+ * the signal was sent. The rings are live (BPF keeps writing them): records are copied,
+ * never the slot BPF writes next, and a record overwritten during the copy is dropped. */
 static void each_signal(struct jitter *jt, const struct stall *st,
 			void (*fn)(const struct jitter_signal *, void *), void *ctx)
 {
-	const struct jitter_signal *recs[JITTER_SIGNAL_RING * 8];
+	struct jitter_signal recs[JITTER_SIGNAL_RING * 8];
+	uint64_t index[JITTER_SIGNAL_RING * 8];
 	size_t n = 0;
 
 	for (int cpu = 0; cpu < jt->ncpus; cpu++) {
-		uint64_t count = jt->cpus[cpu].signals;
-		uint64_t first = count > JITTER_SIGNAL_RING ? count - JITTER_SIGNAL_RING : 0;
+		uint64_t count = jt->cpus[cpu].signals, now_count;
+		uint64_t first = count >= JITTER_SIGNAL_RING ? count - JITTER_SIGNAL_RING + 1 : 0;
+		size_t cpu_first = n, kept;
 
-		for (uint64_t i = first; i < count; i++) {
-			const struct jitter_signal *s =
-				&jt->signals[(size_t)cpu * JITTER_SIGNAL_RING + (i & (JITTER_SIGNAL_RING - 1))];
-			if (s->ts + jt->threshold_ms * 1000000ull >= st->t0 && s->ts <= st->t1 &&
-			    n < sizeof(recs) / sizeof(recs[0]))
-				recs[n++] = s;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE); /* records up to count are written */
+		for (uint64_t i = first; i < count && n < sizeof(recs) / sizeof(recs[0]); i++) {
+			recs[n] = jt->signals[(size_t)cpu * JITTER_SIGNAL_RING + (i & (JITTER_SIGNAL_RING - 1))];
+			index[n] = i;
+			if (recs[n].ts + jt->threshold_ms * 1000000ull >= st->t0 && recs[n].ts <= st->t1)
+				n++;
 		}
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		now_count = jt->cpus[cpu].signals;
+		if (now_count < first + JITTER_SIGNAL_RING)
+			continue;
+		/* record i's slot is rewritten from the time index i + RING is written on */
+		kept = cpu_first;
+		for (size_t k = cpu_first; k < n; k++)
+			if (index[k] + JITTER_SIGNAL_RING > now_count) {
+				recs[kept] = recs[k];
+				index[kept++] = index[k];
+			}
+		n = kept;
 	}
 	/* in time order across CPUs */
 	for (size_t i = 1; i < n; i++)
-		for (size_t k = i; k > 0 && recs[k - 1]->ts > recs[k]->ts; k--) {
-			const struct jitter_signal *t = recs[k];
+		for (size_t k = i; k > 0 && recs[k - 1].ts > recs[k].ts; k--) {
+			struct jitter_signal t = recs[k];
 			recs[k] = recs[k - 1];
 			recs[k - 1] = t;
 		}
 	for (size_t i = 0; i < n; i++)
-		fn(recs[i], ctx);
+		fn(&recs[i], ctx);
 }
 
 struct signal_out {
