@@ -11,14 +11,17 @@ HAMMER=$WORKLOADS/sys_lockhammer
 
 for mode in tp_btf raw_tp; do
   [ $mode = raw_tp ] && export WHYSLOW_FORCE_RAW_TP=1
-  "$HAMMER" 4 4 >"$TMP/h.out" &
+  # it outlasts both tracers' windows (their start-up competes with four busy threads;
+  # under ASan it has taken over 2 s): stopped once they are done
+  "$HAMMER" 4 30 >"$TMP/h.out" &
   hammer=$!
+  on_exit "kill $hammer"
   for i in $(seq 50); do grep -q '^pid' "$TMP/h.out" && break; sleep 0.1; done
   # mmaplock times the same waits from the mmap_lock tracepoints, over a 2 s window too
   "$WS" mmaplock -p $hammer --json 2 1 >"$TMP/m.json" 2>"$TMP/mlog" & mmaplock=$!
   "$WS" lockstat -p $hammer -n 0 --json 2 1 >"$TMP/l.json" 2>"$TMP/log" || fail "lockstat failed: $(cat "$TMP/log")"
   wait $mmaplock || fail "mmaplock failed: $(cat "$TMP/mlog")"
-  wait $hammer
+  kill $hammer; wait $hammer
   unset WHYSLOW_FORCE_RAW_TP
   # a lock taken inside a wait (the rwsem's wait_lock after a wake-up) must not replace
   # it: lockstat's mmap-lock wait time then agrees with mmaplock's, which also holds the
