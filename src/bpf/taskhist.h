@@ -66,19 +66,17 @@ static __always_inline void task_hist_record(struct task_struct *p, __u64 delta_
 		hist->slots[slot]++;
 }
 
-/* A task takes a new name: where its key already has one, the new name replaces it (a
- * process by its leader's name only, as the key was named). */
+/* A task takes a new name: where its key already has one, the new name replaces it in
+ * place (a process by its leader's name only, as the key was named). */
 static __always_inline void task_hist_renamed(__u32 pid, __u32 tgid, const char *comm)
 {
-	__u32 id = targ_per_thread ? pid : tgid;
-	TASK_COMM_T name = {};
+	TASK_COMM_T *name;
 
 	if (!targ_per_thread && pid != tgid)
 		return;
-	if (!bpf_map_lookup_elem(&comms, &id))
-		return;
-	bpf_probe_read_kernel_str(name.comm, sizeof(name.comm), comm);
-	bpf_map_update_elem(&comms, &id, &name, BPF_EXIST);
+	name = bpf_map_lookup_elem(&comms, targ_per_thread ? &pid : &tgid);
+	if (name)
+		bpf_probe_read_kernel_str(name->comm, sizeof(name->comm), comm);
 }
 
 TASK_RENAME_PROGS(task_hist_rename_btf, task_hist_rename_raw, task_hist_renamed)

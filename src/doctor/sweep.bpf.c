@@ -463,14 +463,15 @@ int BPF_PROG(signal_raw, int sig, struct kernel_siginfo *info, struct task_struc
 static __always_inline void renamed(__u32 tid, __u32 tgid, const char *comm)
 {
 	struct sweep_offcpu *o = bpf_map_lookup_elem(&offcpu_tasks, &tid);
-	struct sweep_comm name = {};
+	struct sweep_comm *name;
 
 	if (o)
 		bpf_probe_read_kernel_str(o->comm, sizeof(o->comm), comm);
-	if (tid != tgid || !bpf_map_lookup_elem(&comms, &tgid)) /* a process by its leader */
+	if (tid != tgid) /* a process by its leader's name */
 		return;
-	bpf_probe_read_kernel_str(name.comm, sizeof(name.comm), comm);
-	bpf_map_update_elem(&comms, &tgid, &name, BPF_EXIST);
+	name = bpf_map_lookup_elem(&comms, &tgid);
+	if (name)
+		bpf_probe_read_kernel_str(name->comm, sizeof(name->comm), comm);
 }
 
 TASK_RENAME_PROGS(rename_btf, rename_raw, renamed)

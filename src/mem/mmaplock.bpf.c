@@ -202,11 +202,10 @@ static __always_inline void end_wait(struct wait *w, __u64 now, __u64 pid_tgid)
 	__u64 delta = now - w->start_ns, held;
 	__u32 tgid = pid_tgid >> 32;
 	struct mmaplock_event *e;
+	struct mmaplock_comm *name;
+	__u32 holder_tgid;
 
 	add_stat(tgid, delta);
-	__u32 holder_tgid;
-	struct mmaplock_comm *name;
-
 	/* a holder of our own thread is a re-entry artefact, not a culprit */
 	if ((__u32)w->holder.pid_tgid == (__u32)pid_tgid)
 		w->holder.pid_tgid = 0;
