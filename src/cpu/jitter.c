@@ -256,9 +256,13 @@ static void add_ran(struct jitter_ran *ran, int *n, int max, uint32_t pid, const
 			return;
 		}
 	if (*n < max) {
+		/* comm is a record's 16-byte field or a short literal ("?"): copy no further
+		 * than its end */
+		size_t len = strnlen(comm, sizeof(ran[*n].comm) - 1);
+
 		ran[*n].pid = pid;
-		memcpy(ran[*n].comm, comm, sizeof(ran[*n].comm));
-		ran[*n].comm[15] = '\0';
+		memcpy(ran[*n].comm, comm, len);
+		ran[*n].comm[len] = '\0';
 		ran[*n].ns = ns;
 		(*n)++;
 	}

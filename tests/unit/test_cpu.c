@@ -83,4 +83,13 @@ TEST(jitter_who_ran_charges_the_task_that_left)
 	CHECK_EQ_I64(n, 2);
 	CHECK(n == 2 && ran[0].pid == 77 && ran[0].ns == 200 && ran[1].pid == 9 &&
 	      ran[1].ns == 100);
+
+	/* a runner the ring never saw switched in (its switch-in was overwritten, or this
+	 * kernel's switch to it never happened) is named "?" */
+	sw(ring, 0, 100, 9, 77, "other");
+	sw(ring, 1, 200, 42, 5, "jitter/0");
+	n = jitter_who_ran(ring, 2, 100, 200, 5, ran, 8, &partial, &idle);
+	CHECK_EQ_I64(n, 1);
+	CHECK(n == 1 && ran[0].pid == 42 && strcmp(ran[0].comm, "?") == 0);
+	CHECK_EQ_U64(ran[0].ns, 100);
 }
