@@ -24,6 +24,8 @@
 #include <linux/sockios.h>
 #include "check/check.h"
 #include "lib/cli.h"
+#include "lib/ethtool.h"
+#include "lib/sort.h"
 
 /* Thresholds of the readings. One table, so that doctor and the tests see the same
  * numbers; each cites the case of CASES.md it serves. */
@@ -247,63 +249,24 @@ static int ethtool_ioctl(int fd, const char *ifname, void *cmd)
 /* ethtool -S (only the receive-loss counters are kept) and ethtool -g. */
 static void nic_driver_read(int fd, const char *ifname, struct nic_driver *d)
 {
-	union { /* the header and room for the one count asked for */
-		struct ethtool_sset_info hdr;
-		uint8_t raw[sizeof(struct ethtool_sset_info) + sizeof(uint32_t)];
-	} sset;
-	struct ethtool_gstrings *strings = NULL;
-	struct ethtool_stats *stats = NULL;
-	uint32_t n;
+	struct ethtool_counters c;
 	int err;
 
 	memset(d, 0, sizeof(*d));
 	d->ring.cmd = ETHTOOL_GRINGPARAM;
 	d->ring_ok = fd >= 0 && ethtool_ioctl(fd, ifname, &d->ring) == 0;
-	if (fd < 0) {
-		d->stats_errno = EBADF;
+	if ((err = ethtool_read_counters(ifname, &c))) {
+		d->stats_errno = err == -E2BIG ? EOPNOTSUPP : -err;
 		return;
-	}
-	memset(&sset, 0, sizeof(sset));
-	sset.hdr.cmd = ETHTOOL_GSSET_INFO;
-	sset.hdr.sset_mask = 1ull << ETH_SS_STATS;
-	err = ethtool_ioctl(fd, ifname, &sset);
-	if (err || !(sset.hdr.sset_mask & (1ull << ETH_SS_STATS))) {
-		d->stats_errno = err ? -err : EOPNOTSUPP;
-		return;
-	}
-	n = sset.hdr.data[0];
-	if (n == 0 || n > 1u << 16) {
-		d->stats_errno = EOPNOTSUPP;
-		return;
-	}
-	strings = calloc(1, sizeof(*strings) + (size_t)n * ETH_GSTRING_LEN);
-	stats = calloc(1, sizeof(*stats) + (size_t)n * sizeof(uint64_t));
-	if (!strings || !stats) {
-		d->stats_errno = ENOMEM;
-		goto out;
-	}
-	strings->cmd = ETHTOOL_GSTRINGS;
-	strings->string_set = ETH_SS_STATS;
-	strings->len = n;
-	stats->cmd = ETHTOOL_GSTATS;
-	stats->n_stats = n;
-	if ((err = ethtool_ioctl(fd, ifname, strings)) || (err = ethtool_ioctl(fd, ifname, stats))) {
-		d->stats_errno = -err;
-		goto out;
 	}
 	d->stats_ok = true;
-	for (uint32_t i = 0; i < n && i < strings->len && d->nloss < MAX_LOSS_COUNTERS; i++) {
-		char name[ETH_GSTRING_LEN + 1];
-		memcpy(name, strings->data + (size_t)i * ETH_GSTRING_LEN, ETH_GSTRING_LEN);
-		name[ETH_GSTRING_LEN] = 0;
-		if (!check_is_rx_loss_counter(name))
+	for (unsigned i = 0; i < c.n && d->nloss < MAX_LOSS_COUNTERS; i++) {
+		if (!check_is_rx_loss_counter(c.names[i]))
 			continue;
-		strcpy(d->loss_name[d->nloss], name);
-		d->loss_value[d->nloss++] = stats->data[i];
+		set_str(d->loss_name[d->nloss], sizeof(d->loss_name[d->nloss]), c.names[i]);
+		d->loss_value[d->nloss++] = c.values[i];
 	}
-out:
-	free(strings);
-	free(stats);
+	ethtool_counters_free(&c);
 }
 
 static int cmp_proc_pid(const void *a, const void *b)
@@ -416,7 +379,7 @@ static void scan_procs(struct snapshot *s, struct snapshot *prev)
 	}
 	closedir(dir);
 	/* readdir of /proc gives PIDs in ascending order; sort anyway, bsearch relies on it */
-	qsort(s->procs, s->nprocs, sizeof(*s->procs), cmp_proc_pid);
+	sort_rows(s->procs, s->nprocs, sizeof(*s->procs), cmp_proc_pid);
 }
 
 /* ethtool's speed and duplex, as /sys/class/net/NIC/{speed,duplex} give them (those
@@ -683,7 +646,7 @@ int check_block_names_load(struct check_block_names *s, const char *sys_block)
 		strcpy(s->names[s->n++], de->d_name);
 	}
 	closedir(dir);
-	qsort(s->names, s->n, sizeof(*s->names), cmp_block_name);
+	sort_rows(s->names, s->n, sizeof(*s->names), cmp_block_name);
 	return 0;
 }
 
@@ -1027,12 +990,18 @@ static void compute_load(struct check_result *r, const struct snapshot *a,
 static const struct proc_sample *find_proc(const struct snapshot *s, pid_t pid)
 {
 	struct proc_sample key = {.pid = pid};
+
+	if (!s->nprocs) /* bsearch's base is declared never null */
+		return NULL;
 	return bsearch(&key, s->procs, s->nprocs, sizeof(key), cmp_proc_pid);
 }
 
 static struct proc_sample *find_proc_mut(struct snapshot *s, pid_t pid)
 {
 	struct proc_sample key = {.pid = pid};
+
+	if (!s->nprocs) /* bsearch's base is declared never null */
+		return NULL;
 	return bsearch(&key, s->procs, s->nprocs, sizeof(key), cmp_proc_pid);
 }
 
@@ -1477,9 +1446,15 @@ static void read_tasks(struct check_result *r)
 	if (r->nd_state >= T.d_state_tasks) {
 		char who[120] = "";
 		size_t len = 0;
-		for (unsigned i = 0; i < r->nd_state && i < 3 && i < CHECK_MAX_DSTATE; i++)
-			len += snprintf(who + len, sizeof(who) - len, "%s%s in %s", i ? ", " : "",
-					r->d_state[i].comm, r->d_state[i].wchan);
+		for (unsigned i = 0; i < r->nd_state && i < 3 && i < CHECK_MAX_DSTATE; i++) {
+			int k = snprintf(who + len, sizeof(who) - len, "%s%s in %s", i ? ", " : "",
+					 r->d_state[i].comm, r->d_state[i].wchan);
+			if (k < 0 || (size_t)k >= sizeof(who) - len) {
+				who[len] = '\0'; /* whole names only; the count says how many */
+				break;
+			}
+			len += (size_t)k;
+		}
 		flag(r, "d_state", "", "offcputime", "C12 C13",
 		     "%u task(s) in uninterruptible sleep (%s): they count in the load average without using CPU",
 		     r->nd_state, who);

@@ -120,9 +120,9 @@ static int load(struct cpudist *c, bool use_btf)
 	struct cpudist_bpf *skel = cpudist_bpf__open();
 	int err;
 
+	c->skel = skel;
 	if (!skel)
 		return -errno;
-	c->skel = skel;
 	skel->rodata->targ_offcpu = c->offcpu;
 	skel->rodata->targ_per_process = c->per_process;
 	skel->rodata->targ_per_thread = c->per_thread;

@@ -23,6 +23,7 @@
 #include "lib/signames.h"
 #include "cpu/jitter.h"
 #include "jitter.skel.h"
+#include "lib/sort.h"
 
 #define MAX_STALLS_QUEUED 1024
 #define MAX_RAN 64
@@ -320,12 +321,12 @@ int jitter_who_ran(const struct jitter_switch *ring, uint64_t count, uint64_t t0
 		}
 		end = rec->ts;
 		if (rec->ts <= t0) {
-			qsort(ran, n, sizeof(*ran), by_ns);
+			sort_rows(ran, n, sizeof(*ran), by_ns);
 			return n;
 		}
 	}
 	*partial = true;
-	qsort(ran, n, sizeof(*ran), by_ns);
+	sort_rows(ran, n, sizeof(*ran), by_ns);
 	return n;
 }
 
@@ -653,9 +654,9 @@ static int load(struct jitter *jt, bool use_btf)
 	struct jitter_bpf *skel = jitter_bpf__open();
 	int err;
 
+	jt->skel = skel;
 	if (!skel)
 		return -errno;
-	jt->skel = skel;
 	skel->rodata->targ_tgid = (uint32_t)(jt->pid ? jt->pid : getpid());
 	skel->rodata->pid_mode = jt->pid > 0;
 	skel->rodata->threshold_ns = jt->threshold_ms * 1000000ull;

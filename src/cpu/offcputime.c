@@ -22,9 +22,9 @@ static int load(struct offcputime_collector *oc, bool use_btf)
 	struct offcputime_bpf *skel = offcputime_bpf__open();
 	int err;
 
+	oc->skel = skel;
 	if (!skel)
 		return -errno;
-	oc->skel = skel;
 	oc->tp_btf = use_btf;
 	skel->rodata->filter_tgid = o->pid > 0;
 	skel->rodata->targ_tgid = (uint32_t)o->pid;

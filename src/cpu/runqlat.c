@@ -113,9 +113,9 @@ static int load(struct runqlat *r, bool use_btf)
 	struct runqlat_bpf *skel = runqlat_bpf__open();
 	int err;
 
+	r->skel = skel;
 	if (!skel)
 		return -errno;
-	r->skel = skel;
 	skel->rodata->targ_per_process = r->per_process;
 	skel->rodata->targ_per_thread = r->per_thread;
 	skel->rodata->targ_ms = r->ms;

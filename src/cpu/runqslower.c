@@ -154,9 +154,9 @@ static int load(struct runqslower *r, bool use_btf)
 	struct runqslower_bpf *skel = runqslower_bpf__open();
 	int err;
 
+	r->skel = skel;
 	if (!skel)
 		return -errno;
-	r->skel = skel;
 	skel->rodata->min_us = r->min_us;
 	skel->rodata->filter_tgid = r->pid > 0;
 	skel->rodata->targ_tgid = (uint32_t)r->pid;

@@ -12,6 +12,7 @@
 #include "lib/pidwatch.h"
 #include "cpu/schedlat.h"
 #include "schedlat.skel.h"
+#include "lib/sort.h"
 
 struct task_row {
 	uint32_t tid;
@@ -126,7 +127,7 @@ static int print_interval(void *arg, bool last)
 			   sizeof(struct schedlat_stats), false, true, collect, c);
 	if (n < 0)
 		return cli_fail("reading the statistics map failed: %s", strerror(-n));
-	qsort(c->rows, c->n, sizeof(*c->rows), by_max_delay);
+	sort_rows(c->rows, c->n, sizeof(*c->rows), by_max_delay);
 	shown = c->top && c->top < c->n ? c->top : c->n;
 	if (c->common.json) {
 		struct json j;
@@ -187,9 +188,9 @@ static int load(struct schedlat *c, bool use_btf)
 	struct schedlat_bpf *skel = schedlat_bpf__open();
 	int err;
 
+	c->skel = skel;
 	if (!skel)
 		return -errno;
-	c->skel = skel;
 	skel->rodata->filter_tgid = c->pid > 0;
 	skel->rodata->targ_tgid = (uint32_t)c->pid;
 	wbpf_pick(skel->progs.wakeup_btf, skel->progs.wakeup_raw, use_btf);

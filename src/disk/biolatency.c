@@ -198,9 +198,9 @@ static int load(struct biolatency *b, bool use_btf)
 	struct biolatency_bpf *skel = biolatency_bpf__open();
 	int err;
 
+	b->skel = skel;
 	if (!skel)
 		return -errno;
-	b->skel = skel;
 	skel->rodata->targ_queued = b->queued;
 	skel->rodata->targ_per_disk = b->per_disk;
 	skel->rodata->targ_per_flag = b->per_flag;

@@ -157,9 +157,9 @@ static int load(struct biosnoop *b, bool use_btf, bool have_io_start)
 	struct biosnoop_bpf *skel = biosnoop_bpf__open();
 	int err;
 
+	b->skel = skel;
 	if (!skel)
 		return -errno;
-	b->skel = skel;
 	blk_issuer_setup(skel, b->filter_dev, b->dev, b->pid, use_btf, have_io_start);
 	wbpf_pick(skel->progs.insert_btf, skel->progs.insert_raw, use_btf);
 	wbpf_pick(skel->progs.issue_btf, skel->progs.issue_raw, use_btf);

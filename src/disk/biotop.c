@@ -156,9 +156,9 @@ static int load(struct biotop *b, bool use_btf, bool have_io_start)
 	struct biotop_bpf *skel = biotop_bpf__open();
 	int err;
 
+	b->skel = skel;
 	if (!skel)
 		return -errno;
-	b->skel = skel;
 	blk_issuer_setup(skel, b->filter_dev, b->dev, b->pid, use_btf, have_io_start);
 	wbpf_pick(skel->progs.issue_btf, skel->progs.issue_raw, use_btf);
 	wbpf_pick(skel->progs.complete_btf, skel->progs.complete_raw, use_btf);

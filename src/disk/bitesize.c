@@ -200,9 +200,9 @@ static int load(struct bitesize *b, bool use_btf, bool have_io_start)
 	struct bitesize_bpf *skel = bitesize_bpf__open();
 	int err;
 
+	b->skel = skel;
 	if (!skel)
 		return -errno;
-	b->skel = skel;
 	skel->rodata->targ_per_disk = b->per_disk;
 	skel->rodata->filter_dev = b->filter_dev;
 	skel->rodata->targ_dev = kdev_make(major(b->dev), minor(b->dev));

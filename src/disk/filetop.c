@@ -194,9 +194,9 @@ static int load(struct filetop *f, bool use_btf)
 	struct filetop_bpf *skel = filetop_bpf__open();
 	int err;
 
+	f->skel = skel;
 	if (!skel)
 		return -errno;
-	f->skel = skel;
 	skel->rodata->regular_only = !f->all_files;
 	fs_calls_setup(skel, NULL, f->pid, use_btf, 1u << FS_READ | 1u << FS_WRITE);
 	err = filetop_bpf__load(skel);

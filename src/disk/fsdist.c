@@ -113,9 +113,9 @@ static int load(struct fsdist *f, bool use_btf)
 	struct fsdist_bpf *skel = fsdist_bpf__open();
 	int err;
 
+	f->skel = skel;
 	if (!skel)
 		return -errno;
-	f->skel = skel;
 	skel->rodata->targ_ms = f->ms;
 	fs_calls_setup(skel, f->fs, f->pid, use_btf, FS_ALL_OPS);
 	err = fsdist_bpf__load(skel);

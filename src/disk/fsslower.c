@@ -132,9 +132,9 @@ static int load(struct fsslower *f, bool use_btf)
 	struct fsslower_bpf *skel = fsslower_bpf__open();
 	int err;
 
+	f->skel = skel;
 	if (!skel)
 		return -errno;
-	f->skel = skel;
 	skel->rodata->min_ns = (uint64_t)(f->min_ms * 1e6);
 	fs_calls_setup(skel, f->fs, f->pid, use_btf, FS_ALL_OPS);
 	err = fsslower_bpf__load(skel);

@@ -32,6 +32,7 @@
 #include "sys/syscount.h"
 #include "doctor/doctor.h"
 #include "doctor/sweep_collect.h"
+#include "lib/sort.h"
 
 struct doctor {
 	struct cli_common common;
@@ -295,7 +296,7 @@ static void evidence_check(struct doctor *d)
 	for (unsigned i = 0; i < r->ndisks && i < CHECK_MAX_DISKS; i++)
 		if (r->disks[i].r_per_s + r->disks[i].w_per_s > 0)
 			order[nactive++] = &r->disks[i];
-	qsort(order, nactive, sizeof(order[0]), by_await);
+	sort_rows(order, nactive, sizeof(order[0]), by_await);
 	for (unsigned i = 0; i < nactive && ev->ndisks < DOC_MAX_DISKS; i++) {
 		const struct check_disk *c = order[i];
 		struct ev_disk *e = &ev->disks[ev->ndisks++];
@@ -667,7 +668,7 @@ static void evidence_mmaplock(struct doctor *d)
 		w->max_ms = hist_max(&p->wait_us) / 1000.0;
 	}
 	/* waits blamed on a holder we saw come before those whose holder went unseen */
-	qsort(ev->mmap, ev->nmmap, sizeof(ev->mmap[0]), by_known_holder);
+	sort_rows(ev->mmap, ev->nmmap, sizeof(ev->mmap[0]), by_known_holder);
 	/* a blamed pair's longest wait: its waiter's histogram maximum */
 	for (unsigned i = 0; i < ev->nmmap; i++)
 		for (unsigned k = 0; k < ev->nmmap_procs; k++)
@@ -804,7 +805,7 @@ static void evidence_net(struct doctor *d)
 				}
 				all[k].drops += r.counts[i].drops;
 			}
-			qsort(all, n, sizeof(all[0]), by_drops);
+			sort_rows(all, n, sizeof(all[0]), by_drops);
 			for (unsigned k = 0; k < n && k < DOC_MAX_ITEMS; k++)
 				ev->drop_reasons[ev->ndrop_reasons++] = all[k];
 			skbdrop_result_free(&r);

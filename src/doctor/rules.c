@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "doctor/doctor.h"
+#include "lib/sort.h"
 
 static const struct thresholds {
 	/* C1 page-cache thrash: enough misses to matter, and a ratio that collapsed (the case:
@@ -961,5 +962,5 @@ void doctor_diagnose(const struct doctor_evidence *ev, struct doctor_findings *o
 			if (!out->f[i].fields[k].is_text && !strcmp(out->f[i].fields[k].key, "pid") &&
 			    out->f[i].fields[k].num == ev->focus_pid)
 				out->f[i].score += FOCUS_BONUS;
-	qsort(out->f, out->n, sizeof(out->f[0]), by_score);
+	sort_rows(out->f, out->n, sizeof(out->f[0]), by_score);
 }

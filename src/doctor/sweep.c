@@ -14,6 +14,7 @@
 #include "doctor/sweep.h"
 #include "doctor/sweep_collect.h"
 #include "sweep.skel.h"
+#include "lib/sort.h"
 
 struct sweep {
 	struct sweep_bpf *skel;
@@ -233,7 +234,7 @@ static unsigned pick_stalled(struct walk_offcpu *w, int (*order)(const void *, c
 {
 	unsigned n = 0;
 
-	qsort(w->all, w->n, sizeof(w->all[0]), order);
+	sort_rows(w->all, w->n, sizeof(w->all[0]), order);
 	for (size_t i = 0; i < w->n && n < SWEEP_TOP_STALLED; i++)
 		if (!d_only || w->all[i].o.d_ns)
 			out[n++] = w->all[i];
@@ -310,7 +311,7 @@ int sweep_read(struct sweep *s, struct sweep_result *r)
 		return err;
 	memcpy(&r->runq_total_raw, total, sizeof(r->runq_total_raw));
 	lat_to_hist(&r->runq_total_raw, &r->runq_total);
-	qsort(r->procs, r->nprocs, sizeof(r->procs[0]), by_total_wait);
+	sort_rows(r->procs, r->nprocs, sizeof(r->procs[0]), by_total_wait);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "lib/out.h"
 #include "irq/hardirqs.h"
 #include "hardirqs.skel.h"
+#include "lib/sort.h"
 
 struct hardirqs_row {
 	struct hardirqs_key key;
@@ -171,7 +172,7 @@ static int tick(void *arg, bool last)
 	if (n < 0)
 		return cli_fail("reading the handler map failed: %s", strerror(-n));
 	if (h->n)
-		qsort(h->rows, h->n, sizeof(*h->rows), by_cpu_time);
+		sort_rows(h->rows, h->n, sizeof(*h->rows), by_cpu_time);
 	if (h->common.json)
 		print_json(h);
 	else
@@ -184,9 +185,9 @@ static int load(struct hardirqs *h, bool use_btf)
 	struct hardirqs_bpf *skel = hardirqs_bpf__open();
 	int err;
 
+	h->skel = skel;
 	if (!skel)
 		return -errno;
-	h->skel = skel;
 	skel->rodata->targ_dist = h->dist;
 	skel->rodata->targ_ns = h->ns;
 	skel->rodata->targ_per_cpu = h->per_cpu;

@@ -152,9 +152,9 @@ static int load(struct irqoff *o, bool use_btf)
 	struct irqoff_bpf *skel = irqoff_bpf__open();
 	int err;
 
+	o->skel = skel;
 	if (!skel)
 		return -errno;
-	o->skel = skel;
 	skel->rodata->period_ns = 1000000000ull / o->freq;
 	skel->rodata->threshold_ns = (uint64_t)(o->threshold_ms * 1e6);
 	skel->rodata->targ_stack = true; /* the location column needs the top frame */

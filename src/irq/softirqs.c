@@ -14,6 +14,7 @@
 #include "lib/stacks.h"
 #include "irq/softirqs.h"
 #include "softirqs.skel.h"
+#include "lib/sort.h"
 
 struct softirqs_collector {
 	struct softirqs_bpf *skel;
@@ -121,9 +122,9 @@ static int load(struct softirqs_collector *c, bool use_btf)
 	struct softirqs_bpf *skel = softirqs_bpf__open();
 	int err;
 
+	c->skel = skel;
 	if (!skel)
 		return -errno;
-	c->skel = skel;
 	skel->rodata->targ_dist = c->opts.dist;
 	skel->rodata->targ_ns = c->opts.ns;
 	skel->rodata->targ_cpu = c->opts.cpu;
@@ -261,7 +262,7 @@ static int read_timers(struct softirqs_collector *c, bool clear, struct softirqs
 	free(keys);
 	free(vals);
 	if (out->ntimers)
-		qsort(out->timers, out->ntimers, sizeof(*out->timers), by_time);
+		sort_rows(out->timers, out->ntimers, sizeof(*out->timers), by_time);
 	return 0;
 }
 

@@ -55,7 +55,7 @@ int ethtool_read_counters(const char *ifname, struct ethtool_counters *c)
 {
 	struct ethtool_gstrings *strings = NULL;
 	struct ethtool_stats *stats = NULL;
-	uint32_t n;
+	uint32_t n, cap;
 	int err;
 
 	memset(c, 0, sizeof(*c));
@@ -63,8 +63,11 @@ int ethtool_read_counters(const char *ifname, struct ethtool_counters *c)
 		return -ENODEV;
 	if ((err = stats_count(ifname, &n)))
 		return err;
-	strings = calloc(1, sizeof(*strings) + (size_t)n * ETH_GSTRING_LEN);
-	stats = calloc(1, sizeof(*stats) + (size_t)n * sizeof(uint64_t));
+	/* the kernel writes as many as the driver has at the time of each call, whatever len
+	 * says: room for the set to grow in between (ethtool -L adding queues) */
+	cap = n * 2 + 64;
+	strings = calloc(1, sizeof(*strings) + (size_t)cap * ETH_GSTRING_LEN);
+	stats = calloc(1, sizeof(*stats) + (size_t)cap * sizeof(uint64_t));
 	c->names = calloc(n, sizeof(*c->names));
 	c->values = calloc(n, sizeof(*c->values));
 	if (!strings || !stats || !c->names || !c->values) {
@@ -78,6 +81,10 @@ int ethtool_read_counters(const char *ifname, struct ethtool_counters *c)
 	stats->n_stats = n;
 	if ((err = ethtool_call(ifname, strings)) || (err = ethtool_call(ifname, stats)))
 		goto out;
+	if (strings->len > cap || stats->n_stats > cap) {
+		err = -EAGAIN; /* grew past the room given: not to be trusted */
+		goto out;
+	}
 	/* the set can change between calls (a queue added): keep what both agree on */
 	c->n = n < strings->len ? n : strings->len;
 	if (stats->n_stats < c->n)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "lib/procfs.h"
 #include "lib/syms.h"
+#include "lib/sort.h"
 
 /* ---------------------------------------------------------------------------------------
  * Small text helpers shared by the parsers. All take [p, end) and never read past end. */
@@ -263,7 +264,7 @@ static struct ksyms *ksyms_from_text(char *text, size_t len)
 	}
 	/* The core kernel's lines come sorted; modules and BPF programs usually don't. */
 	if (!ksyms_sorted(ks))
-		qsort(ks->syms, ks->count, sizeof(*ks->syms), ksym_cmp);
+		sort_rows(ks->syms, ks->count, sizeof(*ks->syms), ksym_cmp);
 	return ks;
 fail:
 	if (ks) {
@@ -445,7 +446,7 @@ struct proc_maps *proc_maps_parse(const char *text, size_t len)
 	}
 	/* The kernel lists mappings in order; sorting is for input that is not the kernel's. */
 	if (!sorted)
-		qsort(pm->maps, pm->count, sizeof(*pm->maps), map_cmp);
+		sort_rows(pm->maps, pm->count, sizeof(*pm->maps), map_cmp);
 	return pm;
 fail:
 	proc_maps_free(pm);
@@ -906,7 +907,7 @@ static struct perf_map *perf_map_from_text(char *text, size_t len, const char *p
 		if (perf_map_parse_line(line, eol, (uint32_t)(line - text), &pm->syms[pm->count]))
 			pm->count++;
 	}
-	qsort(pm->syms, pm->count, sizeof(*pm->syms), perf_sym_cmp);
+	sort_rows(pm->syms, pm->count, sizeof(*pm->syms), perf_sym_cmp);
 	return pm;
 fail:
 	if (pm) {

@@ -23,7 +23,6 @@ static bool parse_define(const char *line, const char *end, char *name, size_t s
 {
 	static const char prefix[] = "#define __NR_";
 	const char *p = line, *start;
-	char *num_end;
 	size_t n;
 
 	if ((size_t)(end - p) < sizeof(prefix) - 1 || memcmp(p, prefix, sizeof(prefix) - 1))
@@ -40,8 +39,13 @@ static bool parse_define(const char *line, const char *end, char *name, size_t s
 		p++;
 	if (p >= end || !isdigit((unsigned char)*p))
 		return false; /* e.g. "#define __NR_foo (__NR_bar + 1)": not a plain number */
-	*nr = strtol(p, &num_end, 10);
-	return num_end <= end;
+	/* digits up to end by hand: text is not NUL-terminated (strtol would read on) */
+	for (*nr = 0; p < end && isdigit((unsigned char)*p); p++) {
+		if (*nr > 100000)
+			return false; /* no syscall number is that large */
+		*nr = *nr * 10 + (*p - '0');
+	}
+	return true;
 }
 
 unsigned syscall_names_parse(struct syscall_names *sn, const char *text, size_t len)
@@ -77,10 +81,11 @@ unsigned syscall_names_load(struct syscall_names *sn)
 	f = fopen(path ? path : UNISTD_PATH, "r");
 	if (!f)
 		return 0;
-	len = fread(buf = malloc(1 << 20), 1, 1 << 20, f);
-	fclose(f);
-	if (buf)
+	if ((buf = malloc(1 << 20))) {
+		len = fread(buf, 1, 1 << 20, f);
 		syscall_names_parse(sn, buf, len);
+	}
+	fclose(f);
 	free(buf);
 	return sn->count;
 }

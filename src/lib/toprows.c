@@ -5,6 +5,7 @@
 #include "lib/bpf.h"
 #include "lib/cli.h"
 #include "lib/toprows.h"
+#include "lib/sort.h"
 
 static size_t key_room(size_t key_size) { return (key_size + 7) & ~(size_t)7; }
 
@@ -47,7 +48,7 @@ int toprows_read(struct toprows *t, int map_fd, bool clear)
 void toprows_sort(struct toprows *t, int (*cmp)(const void *, const void *))
 {
 	if (t->n > 1)
-		qsort(t->data, t->n, t->row_size, cmp);
+		sort_rows(t->data, t->n, t->row_size, cmp);
 }
 
 const void *toprows_key(const struct toprows *t, size_t i) { return t->data + i * t->row_size; }

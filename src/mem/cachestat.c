@@ -39,6 +39,7 @@
 #include "mem/cachestat.h"
 #include "mem/cachestat_collect.h"
 #include "cachestat.skel.h"
+#include "lib/sort.h"
 
 /* ---- collector ---- */
 
@@ -72,9 +73,9 @@ static int cachestat_load(struct cachestat_collector *c, const struct cachestat_
 	struct cachestat_bpf *skel = cachestat_bpf__open();
 	int err;
 
+	c->skel = skel;
 	if (!skel)
 		return -errno;
-	c->skel = skel;
 	skel->rodata->filter_pid = o->pid > 0;
 	skel->rodata->targ_pid = (uint32_t)o->pid;
 	skel->rodata->per_process = o->per_process;
@@ -190,7 +191,7 @@ static int read_processes(struct cachestat_collector *c, struct cachestat_counts
 		total->dirtied += r->counts.dirtied;
 		total->events += r->counts.events;
 	}
-	qsort(procs, n, sizeof(*procs), by_accessed_desc);
+	sort_rows(procs, n, sizeof(*procs), by_accessed_desc);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "lib/out.h"
 #include "lib/procfs.h"
 #include "mem/memstat.h"
+#include "lib/sort.h"
 
 int memstat_parse_rollup(const char *text, struct memstat_usage *out)
 {
@@ -198,7 +199,7 @@ static int tick(void *arg, bool last)
 		return cli_fail("reading /proc failed: %s", strerror((int)-n));
 	}
 	sort_by = c->sort;
-	qsort(procs, n, sizeof(*procs), proc_cmp);
+	sort_rows(procs, n, sizeof(*procs), proc_cmp);
 	shown = c->top && c->top < (size_t)n ? c->top : (size_t)n;
 	if (c->common.json) {
 		struct json j;

@@ -12,6 +12,7 @@
 #include "lib/proctask.h"
 #include "mem/mmaplock.h"
 #include "mmaplock.skel.h"
+#include "lib/sort.h"
 
 /* --- collector --- */
 
@@ -37,9 +38,9 @@ static int mmaplock_load(struct mmaplock *m, bool use_btf)
 	struct mmaplock_bpf *skel = mmaplock_bpf__open();
 	int err;
 
+	m->skel = skel;
 	if (!skel)
 		return -errno;
-	m->skel = skel;
 	skel->rodata->filter_tgid = m->opts.pid > 0;
 	skel->rodata->targ_tgid = (uint32_t)m->opts.pid;
 	skel->rodata->threshold_ns = m->opts.threshold_ns;
@@ -217,9 +218,9 @@ int mmaplock_read(struct mmaplock *m, struct mmaplock_result *res, bool clear)
 	if (rc.err)
 		return rc.err;
 	if (res->nprocs > 1) /* qsort on a NULL array is undefined, even for 0 items */
-		qsort(res->procs, res->nprocs, sizeof(res->procs[0]), proc_cmp);
+		sort_rows(res->procs, res->nprocs, sizeof(res->procs[0]), proc_cmp);
 	if (res->nblame > 1)
-		qsort(res->blame, res->nblame, sizeof(res->blame[0]), blame_cmp);
+		sort_rows(res->blame, res->nblame, sizeof(res->blame[0]), blame_cmp);
 	res->lost_events = wbpf_lost_events(bpf_map__fd(m->skel->maps.lost));
 	return 0;
 }

@@ -36,9 +36,9 @@ static int oomkill_load(struct oomkill *o, bool use_btf)
 	struct oomkill_bpf *skel = oomkill_bpf__open();
 	int err;
 
+	o->skel = skel;
 	if (!skel)
 		return -errno;
-	o->skel = skel;
 	wbpf_pick(skel->progs.victim_btf, skel->progs.victim_raw, use_btf);
 	wbpf_pick(skel->progs.hang_btf, skel->progs.hang_raw, use_btf);
 	if (!o->has_hung) {

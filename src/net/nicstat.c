@@ -13,6 +13,7 @@
 #include "lib/cli.h"
 #include "lib/out.h"
 #include "net/nicstat.h"
+#include "lib/sort.h"
 
 const char *const nicstat_field_names[NIC_FIELDS] = {
 	"rx_packets", "tx_packets", "rx_bytes", "tx_bytes", "rx_errors", "tx_errors",
@@ -71,10 +72,13 @@ int nicstat_sample(const char *only_if, struct nicstat_sample *s)
 			s->nifs++;
 	}
 	closedir(dir);
-	if (only_if && !s->nifs)
+	if (only_if && !s->nifs) { /* listed, then gone before it was read */
+		free(s->ifs);
+		s->ifs = NULL;
 		return -ENODEV;
+	}
 	if (s->nifs)
-		qsort(s->ifs, s->nifs, sizeof(*s->ifs), by_name);
+		sort_rows(s->ifs, s->nifs, sizeof(*s->ifs), by_name);
 	if (procfs_read_file("/proc/net/softnet_stat", buf, sizeof(buf)) > 0 &&
 	    (n = procfs_parse_softnet(buf, s->softnet, NICSTAT_MAX_CPUS)) > 0)
 		s->ncpus = (unsigned)n;

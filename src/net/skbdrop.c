@@ -15,6 +15,7 @@
 #include "net/netout.h"
 #include "net/skbdrop.h"
 #include "skbdrop.skel.h"
+#include "lib/sort.h"
 
 struct skbdrop {
 	struct ring_buffer *rb; /* first: net_poll_ring() finds it here */
@@ -175,7 +176,7 @@ int skbdrop_collector_read(struct skbdrop_collector *c, bool clear, struct skbdr
 	if (n < 0)
 		return n;
 	if (out->n)
-		qsort(out->counts, out->n, sizeof(*out->counts), by_drops);
+		sort_rows(out->counts, out->n, sizeof(*out->counts), by_drops);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "net/netout.h"
 #include "net/tcpretrans.h"
 #include "tcpretrans.skel.h"
+#include "lib/sort.h"
 
 struct tcpretrans {
 	struct ring_buffer *rb; /* first: net_poll_ring() finds it here */
@@ -173,7 +174,7 @@ int tcpretrans_collector_read(struct tcpretrans_collector *c, bool clear,
 	if (n < 0)
 		return n;
 	if (out->n)
-		qsort(out->flows, out->n, sizeof(*out->flows), by_segs);
+		sort_rows(out->flows, out->n, sizeof(*out->flows), by_segs);
 	return 0;
 }
 

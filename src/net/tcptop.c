@@ -12,6 +12,7 @@
 #include "net/netout.h"
 #include "net/tcptop.h"
 #include "tcptop.skel.h"
+#include "lib/sort.h"
 
 struct tcptop_row {
 	struct tcptop_key key;
@@ -120,7 +121,7 @@ static size_t fold_processes(const struct tcptop_row *rows, size_t n, struct tcp
 		out[k].bytes.sent += rows[i].bytes.sent;
 		out[k].bytes.received += rows[i].bytes.received;
 	}
-	qsort(out, m, sizeof(*out), by_bytes);
+	sort_rows(out, m, sizeof(*out), by_bytes);
 	return m;
 }
 
@@ -212,7 +213,7 @@ static int tick(void *arg, bool last)
 		snprintf(t->r[i].comm, sizeof(t->r[i].comm), "%.15s", name.comm[0] ? name.comm : "?");
 	}
 	if (t->n)
-		qsort(t->r, t->n, sizeof(*t->r), by_bytes);
+		sort_rows(t->r, t->n, sizeof(*t->r), by_bytes);
 	procs = calloc(t->n ? t->n : 1, sizeof(*procs));
 	if (!procs)
 		return cli_fail("out of memory");
@@ -230,9 +231,9 @@ static int load(struct tcptop *t, bool use_btf)
 	struct tcptop_bpf *skel = tcptop_bpf__open();
 	int err;
 
+	t->skel = skel;
 	if (!skel)
 		return -errno;
-	t->skel = skel;
 	skel->rodata->filter_tgid = t->pid > 0;
 	skel->rodata->targ_tgid = (uint32_t)t->pid;
 	skel->rodata->targ_family = (uint16_t)t->family;

@@ -345,7 +345,8 @@ static const char *bpftrace_close(const char *s, size_t len, double *count, bool
 	p = close + 2;
 	while (p < s + len && blank(*p))
 		p++;
-	if (!numparse_double(p, s + len, count, &stop) || stop != s + len || !(*count >= 0))
+	if (!numparse_double(p, s + len, count, &stop) || stop != s + len || !(*count >= 0) ||
+	    *count > NUMPARSE_COUNT_MAX)
 		*bad = true;
 	return close;
 }

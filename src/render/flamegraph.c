@@ -117,6 +117,8 @@ int flame_layout_build(const struct frame_tree *t, const struct flamegraph_opts 
 		return 0;
 	l->min_count = o->minwidth_percent ? l->total * o->minwidth / 100.0
 					   : o->minwidth * l->total / plotw;
+	if (l->min_count > l->total) /* a minimum wider than the plot: the root box stays */
+		l->min_count = l->total;
 	/* visible nodes in id order; a parent is never narrower than its children */
 	for (uint32_t id = 0; id < t->nnodes; id++)
 		nv += t->count[id] > 0 && t->count[id] >= l->min_count;

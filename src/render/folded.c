@@ -430,7 +430,7 @@ static bool take_trailing_count(const char *s, size_t *len, double *count)
 		return false; /* no number, or no blank before it (no stack) */
 	if (!numparse_double(s + start, s + end, count, &stop) || stop != s + end)
 		return false;
-	if (!(*count >= 0) || *count > 1e300)
+	if (!(*count >= 0) || *count > NUMPARSE_COUNT_MAX)
 		return false;
 	while (start > 0 && is_blank(s[start - 1]))
 		start--;
@@ -631,7 +631,8 @@ static int build_children(const struct frame_tree *t, uint32_t **start_out, uint
 
 static void write_count(FILE *out, double v)
 {
-	if (v == (double)(uint64_t)v && v < 1e18)
+	/* range first: converting a double of 2^64 or more to an integer is undefined */
+	if (v >= 0 && v < 1e18 && v == (double)(uint64_t)v)
 		fprintf(out, "%llu", (unsigned long long)v);
 	else
 		fprintf(out, "%.6g", v);

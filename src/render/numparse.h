@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The largest sample count the renderers take: sums of such counts stay finite. */
+#define NUMPARSE_COUNT_MAX 1e300
+
 static const double numparse_pow10[] = {
 	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "render/palette.h"
+#include "lib/sort.h"
 
 size_t palette_strip_annotation(const char *s, size_t len)
 {
@@ -266,7 +267,7 @@ int palette_map_save(const struct palette_map *m, const char *path)
 	for (size_t i = 0; i < m->nslots; i++)
 		if (m->slots[i].name)
 			v[n++] = &m->slots[i];
-	qsort(v, n, sizeof(*v), cmp_entry);
+	sort_rows(v, n, sizeof(*v), cmp_entry);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if (!(f = fopen(tmp, "w"))) {
 		free(v);

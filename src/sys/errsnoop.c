@@ -238,9 +238,9 @@ static int load(struct errsnoop *s, bool use_btf)
 	struct errsnoop_bpf *skel = errsnoop_bpf__open();
 	int err;
 
+	s->skel = skel;
 	if (!skel)
 		return -errno;
-	s->skel = skel;
 	skel->rodata->filter_tgid = s->pid > 0;
 	skel->rodata->targ_tgid = (uint32_t)s->pid;
 	skel->rodata->filter_comm = s->comm[0] != 0;

@@ -13,6 +13,7 @@
 #include "lib/syms.h"
 #include "sys/lockstat.h"
 #include "lockstat.skel.h"
+#include "lib/sort.h"
 
 /* --- collector --- */
 
@@ -28,9 +29,9 @@ static int lockstat_load(struct lockstat *l, bool use_btf)
 	struct lockstat_bpf *skel = lockstat_bpf__open();
 	int err;
 
+	l->skel = skel;
 	if (!skel)
 		return -errno;
-	l->skel = skel;
 	skel->rodata->filter_tgid = l->opts.pid > 0;
 	skel->rodata->targ_tgid = (uint32_t)l->opts.pid;
 	skel->rodata->collect_stacks = l->opts.stacks;
@@ -232,9 +233,9 @@ int lockstat_read(struct lockstat *l, struct lockstat_result *res, bool clear)
 	if (locks.err || stacks.err)
 		return -ENOMEM;
 	if (res->nlocks > 1) /* qsort on a NULL array is undefined, even for 0 items */
-		qsort(res->locks, res->nlocks, sizeof(res->locks[0]), row_cmp);
+		sort_rows(res->locks, res->nlocks, sizeof(res->locks[0]), row_cmp);
 	if (res->nstacks > 1)
-		qsort(res->stacks, res->nstacks, sizeof(res->stacks[0]), row_cmp);
+		sort_rows(res->stacks, res->nstacks, sizeof(res->stacks[0]), row_cmp);
 	return 0;
 }
 

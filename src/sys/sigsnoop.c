@@ -51,9 +51,9 @@ static int load(struct sigsnoop_collector *sc, bool use_btf, bool syscalls)
 	};
 	int err;
 
+	sc->skel = skel;
 	if (!skel)
 		return -errno;
-	sc->skel = skel;
 	skel->rodata->filter_sender = (uint32_t)sc->opts.pid;
 	skel->rodata->filter_target = (uint32_t)sc->opts.target;
 	skel->rodata->filter_sig = sc->opts.sig;

@@ -13,6 +13,7 @@
 #include "lib/syscalls.h"
 #include "sys/syscount.h"
 #include "syscount.skel.h"
+#include "lib/sort.h"
 
 /* --- collector --- */
 
@@ -28,9 +29,9 @@ static int syscount_load(struct syscount *s, bool use_btf)
 	bool keyed = o->per_process || o->failures || o->errno_filter;
 	int err;
 
+	s->skel = skel;
 	if (!skel)
 		return -errno;
-	s->skel = skel;
 	skel->rodata->filter_tgid = o->pid > 0;
 	skel->rodata->targ_tgid = (uint32_t)o->pid;
 	skel->rodata->filter_comm = o->comm[0] != 0;
@@ -207,7 +208,7 @@ int syscount_read(struct syscount *s, struct syscount_result *res, bool clear)
 			return err;
 	}
 	if (res->n)
-		qsort(res->rows, res->n, sizeof(res->rows[0]),
+		sort_rows(res->rows, res->n, sizeof(res->rows[0]),
 		      s->opts.latency ? row_cmp_time : row_cmp_count);
 	return 0;
 }

@@ -52,6 +52,13 @@ assert_between "$(jq '.tasks|length' "$TMP/n.json")" 1 3 "-n 3 rows"
 "$WS" schedlat -n 5 1 1 >"$TMP/text" 2>&1 || fail "text run failed"
 assert_contains "$(cat "$TMP/text")" "Task *| *Runtime ms *| *Switches *| *Avg delay ms *| *Max delay ms" "text header"
 wait $s
+# a process that never runs in the window (stopped): an empty table, not a failure
+sleep 30 & q=$!
+on_exit "kill -CONT $q 2>/dev/null; kill $q 2>/dev/null || true"
+kill -STOP $q
+"$WS" schedlat -p "$q" --json 1 1 >"$TMP/q.json" 2>"$TMP/err" || fail "schedlat -p on a stopped process failed: $(cat "$TMP/err")"
+assert_eq "$(jq -c '.tasks' "$TMP/q.json")" "[]" "-p on a stopped process: no rows"
+"$WS" schedlat -p "$q" 1 1 >"$TMP/q.txt" 2>"$TMP/err" || fail "schedlat -p text on a stopped process failed: $(cat "$TMP/err")"
 rc=0; "$WS" schedlat -p 999999 1 1 >"$TMP/o" 2>&1 || rc=$?; assert_eq "$rc" 2 "-p missing process"
 rc=0; "$WS" schedlat -n 0 1 1 >"$TMP/o" 2>&1 || rc=$?; assert_eq "$rc" 2 "-n 0"
 echo "schedlat: all checks passed"

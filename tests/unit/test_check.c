@@ -237,6 +237,11 @@ TEST(check_whole_disk_or_partition)
 	rmdir(path);
 	snprintf(path, sizeof(path), "%s/cciss!c0d0", dir);
 	rmdir(path);
+	/* a /sys/block with no disks (a container): an empty set, nothing is a disk */
+	CHECK_EQ_I64(check_block_names_load(&names, dir), 0);
+	CHECK_EQ_I64(names.n, 0);
+	CHECK(!check_block_names_has(&names, "vda"));
+	check_block_names_free(&names);
 	rmdir(dir);
 }
 
@@ -446,6 +451,18 @@ TEST(check_readings_tasks_and_log)
 	CHECK(find_flag(r, "load_not_cpu") != NULL);
 	CHECK(find_flag(r, "kernel_log_hung_task") != NULL);
 	CHECK(!find_flag(r, "kernel_log_oom_kill"));
+
+	/* names that fill the summary: it stops at a whole name, never past its buffer */
+	r->nd_state = 3;
+	for (int i = 0; i < 3; i++) {
+		snprintf(r->d_state[i].comm, sizeof(r->d_state[i].comm), "kworker/u16:%d+events_freezable", i);
+		memset(r->d_state[i].wchan, 'w', sizeof(r->d_state[i].wchan) - 1);
+		r->d_state[i].wchan[sizeof(r->d_state[i].wchan) - 1] = '\0';
+	}
+	check_readings(r);
+	f = find_flag(r, "d_state");
+	CHECK(f && strstr(f->reason, "3 task(s) in uninterruptible sleep (kworker/u16:0"));
+	CHECK(f && strstr(f->reason, "www)") && !strstr(f->reason, "kworker/u16:1"));
 	free(r);
 }
 

@@ -291,6 +291,29 @@ TEST(render_layout_minwidth_prunes)
 	frame_tree_free(&t);
 }
 
+/* a minimum width wider than the plot keeps the root box (it used to size the layout for
+ * no box and then write one) */
+TEST(render_layout_minwidth_wider_than_plot)
+{
+	struct frame_tree t;
+	struct flamegraph_opts o;
+	struct flame_layout l;
+
+	frame_tree_init(&t);
+	parse_str(&t, "a;b 5\nc 3\n");
+	flamegraph_opts_default(&o);
+	o.minwidth = 1500;
+	CHECK(flame_layout_build(&t, &o, &l) == 0);
+	CHECK_EQ_U64(l.nboxes, 1);
+	flame_layout_free(&l);
+	o.width = 100;
+	o.minwidth = 90;
+	CHECK(flame_layout_build(&t, &o, &l) == 0);
+	CHECK_EQ_U64(l.nboxes, 1);
+	flame_layout_free(&l);
+	frame_tree_free(&t);
+}
+
 static char *render_svg(const char *folded, const struct flamegraph_opts *o)
 {
 	struct frame_tree t;
@@ -453,6 +476,30 @@ TEST(render_collapse_bpftrace)
 	CHECK_STR(out, "bash;ksys_read;vfs_read 2\n"
 		       "do_idle;default_idle;native_safe_halt 12\n"
 		       "sock_sendmsg;tcp_sendmsg 3\n");
+	free(out);
+}
+
+/* counts past 2^64 are written as numbers, not converted to an integer (undefined); past
+ * the renderers' maximum they are refused like the folded parser's */
+TEST(render_collapse_bpftrace_huge_counts)
+{
+	static const char text[] = "@[\n    big\n]: 9e19\n@[\n    huge\n]: 1e301\n";
+	struct collapse_opts o = {.quiet = true};
+	struct frame_tree t;
+	struct collapse c;
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&out, &n);
+
+	frame_tree_init(&t);
+	collapse_init(&c, &o, &t);
+	CHECK(collapse_parse(&c, text, sizeof(text) - 1) == 0);
+	frame_tree_write_folded(&t, f);
+	fclose(f);
+	CHECK_STR(out, "big 9e+19\n");
+	CHECK_EQ_U64(c.skipped, 1);
+	collapse_free(&c);
+	frame_tree_free(&t);
 	free(out);
 }
 
