@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include "lib/bpf.h"
 #include "lib/out.h"
-#include "lib/progstats.h"
 #include "lib/snoop.h"
 
 int snoop_poll(struct ring_buffer *rb, int timeout_ms, bool flush)
@@ -20,7 +19,7 @@ int snoop_poll(struct ring_buffer *rb, int timeout_ms, bool flush)
 void snoop_read_losses(struct snoop_counts *c, int lost_map_fd, struct bpf_object *obj)
 {
 	c->lost = wbpf_lost_events(lost_map_fd);
-	c->skipped = progstats_recursion_misses(obj);
+	c->skipped = wbpf_recursion_misses(obj);
 }
 
 void snoop_print_summary(const char *command, bool json, const struct snoop_counts *c)

@@ -16,7 +16,7 @@ int snoop_poll(struct ring_buffer *rb, int timeout_ms, bool flush);
 struct snoop_counts {
 	uint64_t events;  /* records handled */
 	uint64_t lost;    /* reservations that failed: ring buffer full */
-	uint64_t skipped; /* program runs the kernel skipped (progstats) */
+	uint64_t skipped; /* program runs the kernel skipped (wbpf_recursion_misses) */
 };
 
 /* Reads lost (a DEFINE_LOST_COUNTER map) and skipped (obj's programs) into c. */

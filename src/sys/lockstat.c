@@ -22,6 +22,7 @@ struct lockstat {
 	struct lockstat_bpf *skel;
 	struct stack_syms syms;
 	bool have_ksyms;
+	uint64_t misses_read; /* recursion misses already reported */
 };
 
 static int lockstat_load(struct lockstat *l, bool use_btf)
@@ -219,6 +220,10 @@ int lockstat_read(struct lockstat *l, struct lockstat_result *res, bool clear)
 	int err;
 
 	lockstat_result_free(res);
+	res->lost = wbpf_recursion_misses(l->skel->obj);
+	res->lost = res->lost > l->misses_read ? res->lost - l->misses_read : 0;
+	if (clear)
+		l->misses_read += res->lost;
 	err = wbpf_hash_walk(bpf_map__fd(l->skel->maps.by_lock), sizeof(struct lockstat_lock_key),
 			     sizeof(struct lockstat_stat), true, clear, add_lock, &locks);
 	if (err >= 0 && l->opts.stacks) {
@@ -338,6 +343,7 @@ static void print_json(struct lockstat_cmd *c)
 	for (size_t i = 0; i < shown(c, c->res.nstacks); i++)
 		json_row(c, &c->res.stacks[i], true, &j);
 	json_array_close(&j);
+	json_u64(&j, "lost_events", c->res.lost);
 	json_end(&j);
 }
 
@@ -367,6 +373,10 @@ static void print_text(struct lockstat_cmd *c)
 			 r->name[0] ? " " : "", r->name);
 		print_text_row(r, buf);
 	}
+	if (c->res.lost)
+		printf("warning: %llu lock events lost: the kernel skipped runs of our programs "
+		       "(an interrupt's lock wait while they ran on that CPU)\n",
+		       (unsigned long long)c->res.lost);
 	if (!c->res.nstacks)
 		return;
 	printf("\n%10s %12s %10s %10s %-16s %s\n", "CONTENDED", "TOTAL(us)", "AVG(us)", "MAX(us)",

@@ -64,6 +64,9 @@ struct lockstat_result {
 	size_t nlocks;
 	struct lockstat_row *stacks;  /* by total wait */
 	size_t nstacks;
+	uint64_t lost;                /* begins and ends the kernel skipped since the last read
+				       * with clear (recursion misses: some were nested waits,
+				       * ignored anyway) */
 };
 
 struct lockstat;
