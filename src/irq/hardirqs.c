@@ -171,8 +171,7 @@ static int tick(void *arg, bool last)
 			   sizeof(struct hardirqs_value), true, true, add_row, h);
 	if (n < 0)
 		return cli_fail("reading the handler map failed: %s", strerror(-n));
-	if (h->n)
-		sort_rows(h->rows, h->n, sizeof(*h->rows), by_cpu_time);
+	sort_rows(h->rows, h->n, sizeof(*h->rows), by_cpu_time);
 	if (h->common.json)
 		print_json(h);
 	else

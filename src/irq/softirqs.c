@@ -261,8 +261,7 @@ static int read_timers(struct softirqs_collector *c, bool clear, struct softirqs
 		bpf_map_delete_elem(fd, &keys[i]);
 	free(keys);
 	free(vals);
-	if (out->ntimers)
-		sort_rows(out->timers, out->ntimers, sizeof(*out->timers), by_time);
+	sort_rows(out->timers, out->ntimers, sizeof(*out->timers), by_time);
 	return 0;
 }
 

@@ -75,8 +75,7 @@ static int by_sort_key(const void *a, const void *b)
 
 void hist_set_sort(struct hist_set *set)
 {
-	if (set->n > 1) /* qsort on a NULL array, even of 0 items, is undefined */
-		sort_rows(set->items, set->n, sizeof(*set->items), by_sort_key);
+	sort_rows(set->items, set->n, sizeof(*set->items), by_sort_key);
 }
 
 int histmap_read_keyed(int hash_fd, size_t key_size, unsigned nslots, bool clear,

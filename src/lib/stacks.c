@@ -379,8 +379,7 @@ static int by_count(const void *a, const void *b)
 
 void folded_set_sort(struct folded_set *fs, bool by_count_first)
 {
-	if (fs->n > 1)
-		sort_rows(fs->entries, fs->n, sizeof(*fs->entries), by_count_first ? by_count : by_line);
+	sort_rows(fs->entries, fs->n, sizeof(*fs->entries), by_count_first ? by_count : by_line);
 	folded_rehash(fs, fs->nslots ? fs->nslots : 64); /* indexes moved */
 }
 
@@ -439,8 +438,7 @@ static int by_value(const void *a, const void *b)
 
 void stack_samples_sort(struct stack_samples *s)
 {
-	if (s->n > 1)
-		sort_rows(s->items, s->n, sizeof(*s->items), by_value);
+	sort_rows(s->items, s->n, sizeof(*s->items), by_value);
 }
 
 void stack_samples_free(struct stack_samples *s)

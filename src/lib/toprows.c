@@ -47,8 +47,7 @@ int toprows_read(struct toprows *t, int map_fd, bool clear)
 
 void toprows_sort(struct toprows *t, int (*cmp)(const void *, const void *))
 {
-	if (t->n > 1)
-		sort_rows(t->data, t->n, t->row_size, cmp);
+	sort_rows(t->data, t->n, t->row_size, cmp);
 }
 
 const void *toprows_key(const struct toprows *t, size_t i) { return t->data + i * t->row_size; }

@@ -217,10 +217,8 @@ int mmaplock_read(struct mmaplock *m, struct mmaplock_result *res, bool clear)
 		return err;
 	if (rc.err)
 		return rc.err;
-	if (res->nprocs > 1) /* qsort on a NULL array is undefined, even for 0 items */
-		sort_rows(res->procs, res->nprocs, sizeof(res->procs[0]), proc_cmp);
-	if (res->nblame > 1)
-		sort_rows(res->blame, res->nblame, sizeof(res->blame[0]), blame_cmp);
+	sort_rows(res->procs, res->nprocs, sizeof(res->procs[0]), proc_cmp);
+	sort_rows(res->blame, res->nblame, sizeof(res->blame[0]), blame_cmp);
 	res->lost_events = wbpf_lost_events(bpf_map__fd(m->skel->maps.lost));
 	return 0;
 }

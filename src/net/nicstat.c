@@ -77,8 +77,7 @@ int nicstat_sample(const char *only_if, struct nicstat_sample *s)
 		s->ifs = NULL;
 		return -ENODEV;
 	}
-	if (s->nifs)
-		sort_rows(s->ifs, s->nifs, sizeof(*s->ifs), by_name);
+	sort_rows(s->ifs, s->nifs, sizeof(*s->ifs), by_name);
 	if (procfs_read_file("/proc/net/softnet_stat", buf, sizeof(buf)) > 0 &&
 	    (n = procfs_parse_softnet(buf, s->softnet, NICSTAT_MAX_CPUS)) > 0)
 		s->ncpus = (unsigned)n;

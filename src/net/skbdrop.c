@@ -175,8 +175,7 @@ int skbdrop_collector_read(struct skbdrop_collector *c, bool clear, struct skbdr
 			   sizeof(uint64_t), true, clear, add_count, out);
 	if (n < 0)
 		return n;
-	if (out->n)
-		sort_rows(out->counts, out->n, sizeof(*out->counts), by_drops);
+	sort_rows(out->counts, out->n, sizeof(*out->counts), by_drops);
 	return 0;
 }
 

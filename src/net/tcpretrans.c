@@ -173,8 +173,7 @@ int tcpretrans_collector_read(struct tcpretrans_collector *c, bool clear,
 			   sizeof(struct tcpretrans_count), true, clear, add_flow, out);
 	if (n < 0)
 		return n;
-	if (out->n)
-		sort_rows(out->flows, out->n, sizeof(*out->flows), by_segs);
+	sort_rows(out->flows, out->n, sizeof(*out->flows), by_segs);
 	return 0;
 }
 

@@ -212,8 +212,7 @@ static int tick(void *arg, bool last)
 		bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.comms), &t->r[i].key.pid, &name);
 		snprintf(t->r[i].comm, sizeof(t->r[i].comm), "%.15s", name.comm[0] ? name.comm : "?");
 	}
-	if (t->n)
-		sort_rows(t->r, t->n, sizeof(*t->r), by_bytes);
+	sort_rows(t->r, t->n, sizeof(*t->r), by_bytes);
 	procs = calloc(t->n ? t->n : 1, sizeof(*procs));
 	if (!procs)
 		return cli_fail("out of memory");

@@ -237,10 +237,8 @@ int lockstat_read(struct lockstat *l, struct lockstat_result *res, bool clear)
 		return err;
 	if (locks.err || stacks.err)
 		return -ENOMEM;
-	if (res->nlocks > 1) /* qsort on a NULL array is undefined, even for 0 items */
-		sort_rows(res->locks, res->nlocks, sizeof(res->locks[0]), row_cmp);
-	if (res->nstacks > 1)
-		sort_rows(res->stacks, res->nstacks, sizeof(res->stacks[0]), row_cmp);
+	sort_rows(res->locks, res->nlocks, sizeof(res->locks[0]), row_cmp);
+	sort_rows(res->stacks, res->nstacks, sizeof(res->stacks[0]), row_cmp);
 	return 0;
 }
 

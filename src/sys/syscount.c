@@ -207,9 +207,8 @@ int syscount_read(struct syscount *s, struct syscount_result *res, bool clear)
 		if (err < 0)
 			return err;
 	}
-	if (res->n)
-		sort_rows(res->rows, res->n, sizeof(res->rows[0]),
-		      s->opts.latency ? row_cmp_time : row_cmp_count);
+	sort_rows(res->rows, res->n, sizeof(res->rows[0]),
+		  s->opts.latency ? row_cmp_time : row_cmp_count);
 	return 0;
 }
 
