@@ -20,6 +20,7 @@
 #include "lib/cli.h"
 #include "lib/out.h"
 #include "lib/pidwatch.h"
+#include "lib/proctask.h"
 #include "lib/signames.h"
 #include "cpu/jitter.h"
 #include "jitter.skel.h"
@@ -412,50 +413,20 @@ static void signal_out(const struct jitter_signal *s, void *ctx)
 		s->sender_pid, comm, effect ? " " : "", effect ? effect : "");
 }
 
-/* A task's name from a /proc comm file into buf; false (buf untouched) if it is gone. */
-static bool read_comm(const char *path, char *buf, size_t size)
-{
-	char line[64];
-	FILE *f = fopen(path, "r");
-	bool ok;
-
-	if (!f)
-		return false;
-	if ((ok = size > 0 && fgets(line, sizeof(line), f) != NULL)) {
-		size_t n = strcspn(line, "\n");
-
-		n = n < size - 1 ? n : size - 1;
-		memcpy(buf, line, n);
-		buf[n] = '\0';
-	}
-	fclose(f);
-	return ok;
-}
-
 /* The stalled thread's name, from /proc (threads of -p PID) or the ticker's own. */
 static void thread_comm(const struct jitter *jt, const struct stall *st, char *buf, size_t size)
 {
-	char path[64];
-
 	snprintf(buf, size, "jitter/%d", st->cpu);
-	if (!jt->pid)
-		return;
-	snprintf(path, sizeof(path), "/proc/%d/task/%u/comm", (int)jt->pid, st->tid);
-	if (!read_comm(path, buf, size))
+	if (jt->pid && !proctask_comm(jt->pid, (pid_t)st->tid, buf, size))
 		snprintf(buf, size, "?");
 }
 
 /* Runners whose switch-in the ring no longer holds: named from /proc while they live. */
 static void name_unseen(struct jitter_ran *ran, int n)
 {
-	char path[64];
-
-	for (int i = 0; i < n; i++) {
-		if (strcmp(ran[i].comm, "?") != 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%u/comm", ran[i].pid);
-		read_comm(path, ran[i].comm, sizeof(ran[i].comm));
-	}
+	for (int i = 0; i < n; i++)
+		if (strcmp(ran[i].comm, "?") == 0)
+			proctask_comm((pid_t)ran[i].pid, 0, ran[i].comm, sizeof(ran[i].comm));
 }
 
 static void report(struct jitter *jt, const struct stall *st)

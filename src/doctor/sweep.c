@@ -10,6 +10,7 @@
 #include "lib/blockdev.h"
 #include "lib/bpf.h"
 #include "lib/cli.h"
+#include "lib/proctask.h"
 #include "lib/stacks.h"
 #include "doctor/sweep.h"
 #include "doctor/sweep_collect.h"
@@ -195,17 +196,7 @@ static int by_offcpu_time(const void *a, const void *b)
 /* The thread's current name when it still runs (one named before its exec, or renamed). */
 static void refresh_comm(struct sweep_stalled *t)
 {
-	char path[64], name[32];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", t->o.tgid, t->tid);
-	if (!(f = fopen(path, "r")))
-		return;
-	if (fgets(name, sizeof(name), f)) {
-		name[strcspn(name, "\n")] = '\0';
-		snprintf(t->o.comm, sizeof(t->o.comm), "%.15s", name);
-	}
-	fclose(f);
+	proctask_comm((pid_t)t->o.tgid, (pid_t)t->tid, t->o.comm, sizeof(t->o.comm));
 }
 
 /* The heaviest D-state stack of the thread's process, symbolized, leaf first. */

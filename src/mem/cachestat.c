@@ -35,6 +35,7 @@
 #include "lib/out.h"
 #include "lib/pidwatch.h"
 #include "lib/procfs.h"
+#include "lib/proctask.h"
 #include "lib/toprows.h"
 #include "mem/cachestat.h"
 #include "mem/cachestat_collect.h"
@@ -154,13 +155,9 @@ static int by_accessed_desc(const void *pa, const void *pb)
 static void proc_name(const struct cachestat_collector *c, uint32_t pid, char *buf, size_t size)
 {
 	struct cachestat_comm name = {{0}};
-	char path[64];
 
-	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
-	if (procfs_read_file(path, buf, size) > 0) {
-		buf[strcspn(buf, "\n")] = 0;
+	if (proctask_comm((pid_t)pid, 0, buf, size))
 		return;
-	}
 	bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.comms), &pid, &name);
 	snprintf(buf, size, "%.15s", name.comm[0] ? name.comm : "?");
 }

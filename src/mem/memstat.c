@@ -9,6 +9,7 @@
 #include "lib/cli.h"
 #include "lib/out.h"
 #include "lib/procfs.h"
+#include "lib/proctask.h"
 #include "mem/memstat.h"
 #include "lib/sort.h"
 
@@ -55,17 +56,13 @@ int memstat_parse_rollup(const char *text, struct memstat_usage *out)
 static bool read_proc(pid_t pid, struct memstat_proc *p)
 {
 	char path[64], buf[4096];
-	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
 	if (procfs_read_file(path, buf, sizeof(buf)) < 0 || memstat_parse_rollup(buf, &p->usage))
 		return false;
 	p->pid = pid;
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	n = procfs_read_file(path, buf, sizeof(buf));
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[n - 1] = 0;
-	snprintf(p->comm, sizeof(p->comm), "%.15s", n > 0 ? buf : "?");
+	if (!proctask_comm(pid, 0, p->comm, sizeof(p->comm)))
+		snprintf(p->comm, sizeof(p->comm), "?");
 	return true;
 }
 

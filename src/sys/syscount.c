@@ -10,6 +10,7 @@
 #include "lib/cli.h"
 #include "lib/out.h"
 #include "lib/pidwatch.h"
+#include "lib/proctask.h"
 #include "lib/syscalls.h"
 #include "sys/syscount.h"
 #include "syscount.skel.h"
@@ -131,16 +132,8 @@ struct walk_ctx {
 /* The name of a live process from /proc, or "" if it has gone. */
 static void proc_comm(uint32_t tgid, char *buf, size_t size)
 {
-	char path[48];
-	FILE *f;
-
 	buf[0] = 0;
-	snprintf(path, sizeof(path), "/proc/%u/comm", tgid);
-	if ((f = fopen(path, "r"))) {
-		if (fgets(buf, (int)size, f))
-			buf[strcspn(buf, "\n")] = 0;
-		fclose(f);
-	}
+	proctask_comm((pid_t)tgid, 0, buf, size);
 }
 
 static void add_keyed(const void *k, const void *v, void *arg)

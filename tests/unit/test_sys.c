@@ -1,6 +1,7 @@
 /* Unit tests of the syscall/lock/memory area: syscall and errno names (src/lib/syscalls.c). */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include "unit.h"
 #include "lib/syscalls.h"
 #include "lib/proctask.h"
@@ -72,6 +73,24 @@ TEST(proctask_cmdline_join)
 	CHECK_EQ_U64(proctask_join_args(buf, 1), 0);
 	CHECK(strstr(proctask_cmdline(getpid(), self, sizeof(self)), "unit") != NULL);
 	CHECK(!strcmp(proctask_cmdline(999999999, self, sizeof(self)), ""));
+}
+
+/* names from /proc/PID/comm and /proc/PID/task/TID/comm, cut to the buffer; a gone
+ * process leaves the buffer as it was */
+TEST(proctask_comm_names)
+{
+	char name[16], small[4] = "xyz";
+	char *exe = realpath("/proc/self/exe", NULL), *base = exe ? strrchr(exe, '/') : NULL;
+	char want[16];
+
+	snprintf(want, sizeof(want), "%.15s", base ? base + 1 : "unit");
+	CHECK(proctask_comm(getpid(), 0, name, sizeof(name)) && !strcmp(name, want));
+	CHECK(proctask_comm(getpid(), getpid(), name, sizeof(name)) && !strcmp(name, want));
+	CHECK(proctask_comm(getpid(), 0, small, sizeof(small)) && strlen(small) == 3 &&
+	      !strncmp(small, want, 3));
+	strcpy(name, "kept");
+	CHECK(!proctask_comm(999999999, 0, name, sizeof(name)) && !strcmp(name, "kept"));
+	free(exe);
 }
 
 TEST(memstat_rollup_fixture)
